@@ -1,0 +1,95 @@
+/**
+ * The resolved agent configuration (what code uses; every default applied) and the
+ * interface between the agent's daemon (link, journal) and its plan (the steps).
+ */
+import type { BackoffPolicy } from '../shared/backoff.js';
+import type { CompatibilityRule } from '../shared/versions.js';
+import type { BackupRecord, HealthState, InspectResult, RepoState, StepRequest, StepResult } from '../shared/wire.js';
+
+/** One step of the plan, resolved. */
+export interface StepConfig {
+  name: string;
+  /** Shell string (run with /bin/sh -c) or argv list; undefined for built-in steps. */
+  command?: string | string[];
+  timeoutMs: number;
+  env: Record<string, string>;
+  /** Absolute working directory (default serverDir). */
+  cwd: string;
+  enabled: boolean;
+  /** May be re-run after the agent was interrupted while running it. */
+  rerunnable: boolean;
+  /** checkout, release-notes and health are built in. */
+  builtin: boolean;
+}
+
+export interface TlsFiles {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** What convoy-agent runs with, after validation. */
+export interface AgentConfig {
+  /** Absolute path of the config file (named in errors). */
+  file: string;
+  id: string;
+  coordinator: {
+    address: string;
+    insecure: boolean;
+    tls?: TlsFiles;
+    heartbeatIntervalMs: number;
+    backoff: BackoffPolicy;
+  };
+  labels: Record<string, string>;
+  repo: string;
+  serverDir: string;
+  stateDir: string;
+  trackedBranch?: string;
+  fetch: boolean;
+  releaseNotes: { changelog: string; markers: string[] };
+  health?: {
+    url: string;
+    versionField?: string;
+    intervalMs: number;
+    deadlineMs: number;
+    monitorIntervalMs: number;
+    requestTimeoutMs: number;
+  };
+  backup: { archiveGlob: string; compatibility: CompatibilityRule };
+  /** The plan: the built-in step names in order (backup … backup-after), disabled ones included. */
+  steps: StepConfig[];
+  /** Optional steps outside the main order. */
+  restore?: StepConfig;
+  maintenanceOn?: StepConfig;
+  maintenanceOff?: StepConfig;
+}
+
+/** Everything a running step may report while it runs. */
+export interface StepHooks {
+  signal: AbortSignal;
+  /** Output lines as they arrive (stdout and stderr interleaved). */
+  onOutput(lines: string[]): void;
+  /** Called with the process group id as soon as a command starts (journalled for cleanup). */
+  onProcessGroup(pgid: number): void;
+}
+
+/** The agent's plan: validates and runs steps, inspects targets, reports state. */
+export interface Plan {
+  /** Enabled step names in order, as reported in Hello. */
+  stepNames(): string[];
+  rerunnableSteps(): string[];
+  /**
+   * Checks a request against the agent's own plan and repository before anything runs:
+   * agent id, step name, version syntax, version exists (tag or tracked branch), clean tree.
+   * Returns the refusal reason, or undefined when the request may run.
+   */
+  validate(request: StepRequest): Promise<string | undefined>;
+  /** Runs one validated step. Never throws: failures are results. */
+  run(request: StepRequest, hooks: StepHooks): Promise<StepResult>;
+  /** Read-only: fetch, check the target, collect release notes, report repo and health. */
+  inspect(requestId: string, targetVersion: string): Promise<InspectResult>;
+  repoState(): Promise<RepoState>;
+  /** One health probe (no waiting). */
+  probeHealth(): Promise<HealthState>;
+  backups(): BackupRecord[];
+}

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { parseDuration } from './durations.js';
+import { printable } from './versions.js';
+
+/** A duration as operators write it ("30s"), resolved to milliseconds. */
+export const durationSchema = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'is not a duration (expected e.g. "500ms", "30s", "5m", "2h", "1h30m")' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Formats the value found at `keyPath` of `doc` for an error message. */
+function valueAt(doc: unknown, keyPath: PropertyKey[]): string {
+  let cur: unknown = doc;
+  for (const k of keyPath) {
+    if (cur === null || typeof cur !== 'object') return '';
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  if (cur === undefined) return '';
+  if (typeof cur === 'string') return ` "${printable(cur)}"`;
+  if (typeof cur === 'object') return ` ${printable(JSON.stringify(cur), 60)}`;
+  return ` ${JSON.stringify(cur)}`;
+}
+
+function keyName(keyPath: PropertyKey[]): string {
+  return keyPath.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('') || '(top level)';
+}
+
+/** Turns zod issues into operator sentences: "<file>: <key> <value> <problem>". */
+export function describeIssues(file: string, doc: unknown, issues: z.core.$ZodIssue[]): string[] {
+  const name = path.basename(file);
+  return issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const where = issue.path.length ? ` in ${keyName(issue.path)}` : '';
+      return `${name}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${where} (check the spelling; see docs/configuration.md for the keys)`;
+    }
+    const value = valueAt(doc, issue.path);
+    if (issue.code === 'invalid_type' && value === '') {
+      return `${name}: ${keyName(issue.path)} is missing (${issue.message.replace(/^Invalid input: /, '')})`;
+    }
+    return `${name}: ${keyName(issue.path)}${value} ${issue.message.replace(/^Invalid input: /, '')}`;
+  });
+}
+
+/**
+ * Reads and validates a YAML config file. Errors name the file, key, value and the fix;
+ * `program` is named in the hint ("Edit the file and restart convoyd").
+ */
+export function loadYamlConfig<S extends z.ZodType>(file: string, schema: S, program: string): z.output<S> {
+  const hint = `Edit ${file} and restart ${program}.`;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable by this user' : `cannot be read (${code ?? 'error'})`;
+    throw new ConfigError(
+      [`${file} ${why}`],
+      `Pass the path of your config with --config, e.g. ${program} --config /etc/convoy/${program === 'convoyd' ? 'coordinator' : 'agent'}.yaml`,
+    );
+  }
+  return parseYamlConfig(file, text, schema, hint);
+}
+
+/** Validates YAML text already read (exported for unit tests of the messages). */
+export function parseYamlConfig<S extends z.ZodType>(file: string, text: string, schema: S, hint: string): z.output<S> {
+  const docs = YAML.parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  if (docs.length > 1) throw new ConfigError([`${path.basename(file)}: holds ${docs.length} YAML documents; expected one`], hint);
+  const yamlDoc = docs[0];
+  if (yamlDoc && yamlDoc.errors.length > 0) {
+    const e = yamlDoc.errors[0];
+    const where = e?.linePos?.[0] ? ` line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+    throw new ConfigError([`${path.basename(file)}:${where} is not valid YAML: ${e?.message.split('\n')[0] ?? 'parse error'}`], hint);
+  }
+  const doc: unknown = yamlDoc ? yamlDoc.toJS({ maxAliasCount: 100 }) : null;
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError([`${path.basename(file)}: expected a mapping of keys at the top level`], hint);
+  }
+  const result = schema.safeParse(doc);
+  if (!result.success) throw new ConfigError(describeIssues(file, doc, result.error.issues), hint);
+  return result.data;
+}
+
+/** An absolute path; relative paths are resolved against the config file's directory. */
+export function resolvePath(configFile: string, p: string): string {
+  return path.isAbsolute(p) ? p : path.resolve(path.dirname(path.resolve(configFile)), p);
+}

@@ -1,0 +1,62 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+/** Largest gRPC message either side accepts or sends (bounded on purpose: hostile peers). */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** Finds proto/ both from sources (tsx) and from compiled dist/. */
+function protoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'proto');
+    if (fs.existsSync(path.join(candidate, 'convoy', 'v1', 'agent.proto'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('cannot find the proto/ directory next to the Convoy installation');
+}
+
+interface LoadedServices {
+  AgentService: grpc.ServiceClientConstructor;
+  ControlService: grpc.ServiceClientConstructor;
+}
+
+let cached: LoadedServices | undefined;
+
+/** Loads convoy.v1 once; returns the service constructors (their `.service` is the definition). */
+export function loadServices(): LoadedServices {
+  if (cached) return cached;
+  const root = protoRoot();
+  const def = protoLoader.loadSync(['convoy/v1/agent.proto', 'convoy/v1/control.proto'], {
+    includeDirs: [root],
+    keepCase: false,
+    longs: Number,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as { convoy: { v1: LoadedServices } };
+  cached = { AgentService: pkg.convoy.v1.AgentService, ControlService: pkg.convoy.v1.ControlService };
+  return cached;
+}
+
+/** Channel options both ends use: bounded messages and keepalive. */
+export const channelOptions: grpc.ChannelOptions = {
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  'grpc.keepalive_time_ms': 15_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+};
+
+export const serverOptions: grpc.ChannelOptions = {
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  'grpc.keepalive_time_ms': 15_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  'grpc.http2.max_pings_without_data': 0,
+};

@@ -1,0 +1,163 @@
+/**
+ * TypeScript shapes of the convoy.v1 messages as @grpc/proto-loader delivers them
+ * (camelCase fields, enums as strings, int64 as number, defaults filled in).
+ * Keep in step with proto/convoy/v1/*.proto.
+ */
+
+export type StepOutcome = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED' | 'REFUSED' | 'INTERRUPTED';
+
+export interface RepoState {
+  installedVersion: string;
+  commit: string;
+  clean: boolean;
+  tags: string[];
+  branch: string;
+  trackedBranch: string;
+  dirtyDetail: string;
+}
+
+export interface HealthState {
+  healthy: boolean;
+  version: string;
+  detail: string;
+  checkedAtMs: number;
+  configured: boolean;
+}
+
+export interface BackupRecord {
+  id: string;
+  path: string;
+  version: string;
+  sizeBytes: number;
+  sha256: string;
+  createdAtMs: number;
+  step: string;
+  rolloutId: string;
+}
+
+export interface ReleaseNote {
+  version: string;
+  source: string;
+  text: string;
+  requiresAction: boolean;
+  requiredLines: string[];
+}
+
+export interface ReleaseNotes {
+  fromVersion: string;
+  toVersion: string;
+  notes: ReleaseNote[];
+  requiresAction: boolean;
+}
+
+export interface InFlight {
+  requestId: string;
+  rolloutId: string;
+  step: string;
+  targetVersion: string;
+  startedAtMs: number;
+}
+
+export interface Hello {
+  agentId: string;
+  labels: Record<string, string>;
+  serverDir: string;
+  agentVersion: string;
+  repo: RepoState;
+  health: HealthState;
+  plan: string[];
+  rerunnableSteps: string[];
+  backups: BackupRecord[];
+  undelivered: StepResult[];
+  inFlight?: InFlight | null;
+  hostname: string;
+  hasRestore: boolean;
+}
+
+export interface Heartbeat {
+  sentAtMs: number;
+  health?: HealthState | null;
+  inFlight?: InFlight | null;
+}
+
+export interface StepOutput {
+  requestId: string;
+  rolloutId: string;
+  step: string;
+  lines: string[];
+  atMs: number;
+}
+
+export interface StepResult {
+  requestId: string;
+  rolloutId: string;
+  step: string;
+  outcome: StepOutcome;
+  exitCode: number;
+  reason: string;
+  outputTail: string[];
+  startedAtMs: number;
+  finishedAtMs: number;
+  previousCommit: string;
+  backup?: BackupRecord | null;
+  releaseNotes?: ReleaseNotes | null;
+  repo?: RepoState | null;
+  health?: HealthState | null;
+  attempt: number;
+}
+
+export interface InspectResult {
+  requestId: string;
+  targetVersion: string;
+  targetExists: boolean;
+  error: string;
+  repo?: RepoState | null;
+  health?: HealthState | null;
+  releaseNotes?: ReleaseNotes | null;
+  plan: string[];
+}
+
+/** Agent -> coordinator; exactly one field set (`msg` names it on receipt). */
+export interface AgentMessage {
+  msg?: 'hello' | 'heartbeat' | 'health' | 'output' | 'result' | 'inspectResult' | 'repo';
+  hello?: Hello;
+  heartbeat?: Heartbeat;
+  health?: { health: HealthState };
+  output?: StepOutput;
+  result?: StepResult;
+  inspectResult?: InspectResult;
+  repo?: { repo: RepoState; backups: BackupRecord[] };
+}
+
+export interface StepRequest {
+  requestId: string;
+  rolloutId: string;
+  agentId: string;
+  step: string;
+  targetVersion: string;
+  fromVersion: string;
+  backupId: string;
+  restoreCommit: string;
+  attempt: number;
+}
+
+/** Coordinator -> agent; exactly one field set. */
+export interface CoordinatorMessage {
+  msg?: 'welcome' | 'runStep' | 'cancel' | 'ack' | 'inspect' | 'refusal';
+  welcome?: { coordinatorVersion: string; heartbeatIntervalMs: number; ackedRequestIds: string[] };
+  runStep?: StepRequest;
+  cancel?: { requestId: string; reason: string };
+  ack?: { requestId: string };
+  inspect?: { requestId: string; targetVersion: string };
+  refusal?: { code: string; message: string };
+}
+
+/** Built-in step names of the default plan, in order. */
+export const DEFAULT_PLAN = ['backup', 'release-notes', 'checkout', 'config', 'build', 'up', 'health', 'backup-after'] as const;
+export type PlanStepName = (typeof DEFAULT_PLAN)[number];
+
+/**
+ * Extra steps the coordinator may request only during a rollback; the agent still checks
+ * each against its own configuration (restore needs a configured command).
+ */
+export const ROLLBACK_STEPS = ['rollback-checkout', 'restore'] as const;
