@@ -139,6 +139,8 @@ export interface StepRequest {
   backupId: string;
   restoreCommit: string;
   attempt: number;
+  /** Health step: the cluster's deadline in ms (0 = the agent's configured deadline). */
+  healthDeadlineMs: number;
 }
 
 /** Coordinator -> agent; exactly one field set. */

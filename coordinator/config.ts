@@ -1,0 +1,142 @@
+/** coordinator.yaml: what operators write (validated, all optional but a few) -> CoordinatorConfig. */
+import path from 'node:path';
+import fs from 'node:fs';
+import { z } from 'zod';
+import { durationSchema, loadYamlConfig, resolvePath } from '../shared/config-file.js';
+import { ConfigError } from '../shared/errors.js';
+
+const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const nameSchema = z
+  .string()
+  .regex(NAME_RE, 'is not a valid name (lower-case letters, digits, . _ -, at most 63 characters, starting with a letter or digit)');
+const addressSchema = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'is not host:port (e.g. 127.0.0.1:7400)');
+
+const clusterSchema = z.strictObject({
+  name: nameSchema,
+  authServer: nameSchema.optional(),
+  members: z.array(nameSchema).min(1, 'must list at least one member'),
+  maxParallel: z.number().int().min(1, 'must be at least 1').max(64).default(1),
+  healthDeadline: durationSchema.prefault('5m'),
+  allowDowngrade: z.boolean().default(false),
+  autoRollback: z.boolean().default(false),
+});
+
+const tlsSchema = z.strictObject({ ca: z.string(), cert: z.string(), key: z.string() });
+
+const fileSchema = z.strictObject({
+  listen: addressSchema,
+  http: addressSchema.optional(),
+  stateFile: z.string().min(1),
+  insecure: z.boolean().default(false),
+  tls: tlsSchema.optional(),
+  heartbeatTimeout: durationSchema.prefault('20s'),
+  heartbeatInterval: durationSchema.prefault('5s'),
+  stepGrace: durationSchema.prefault('30s'),
+  clusters: z.array(clusterSchema).default([]),
+});
+
+/** A linked cluster, resolved. */
+export interface ClusterConfig {
+  name: string;
+  /** '' when the cluster has no shared auth service. */
+  authServer: string;
+  members: string[];
+  maxParallel: number;
+  healthDeadlineMs: number;
+  allowDowngrade: boolean;
+  autoRollback: boolean;
+}
+
+/** What convoyd runs with. */
+export interface CoordinatorConfig {
+  file: string;
+  listen: string;
+  http?: string;
+  stateFile: string;
+  insecure: boolean;
+  tls?: { ca: string; cert: string; key: string };
+  heartbeatTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  stepGraceMs: number;
+  clusters: ClusterConfig[];
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;
+
+/** Cross-field rules zod cannot express per key. Returns operator sentences. */
+export function checkClusters(file: string, clusters: ClusterConfig[]): string[] {
+  const name = path.basename(file);
+  const problems: string[] = [];
+  const owner = new Map<string, string>();
+  const seen = new Set<string>();
+  clusters.forEach((c, i) => {
+    if (seen.has(c.name)) problems.push(`${name}: clusters[${i}].name "${c.name}" is used twice; cluster names must be unique`);
+    seen.add(c.name);
+    if (c.authServer && !c.members.includes(c.authServer)) {
+      problems.push(
+        `${name}: clusters[${i}].authServer "${c.authServer}" is not one of its members (${c.members.join(', ')}); add it to members or fix the name`,
+      );
+    }
+    c.members.forEach((m, j) => {
+      const other = owner.get(m);
+      if (other && other !== c.name)
+        problems.push(
+          `${name}: clusters[${i}].members[${j}] "${m}" is already a member of cluster "${other}"; a host belongs to one cluster`,
+        );
+      else if (other) problems.push(`${name}: clusters[${i}].members[${j}] "${m}" is listed twice`);
+      owner.set(m, c.name);
+    });
+  });
+  return problems;
+}
+
+/** Loads and validates coordinator.yaml; throws ConfigError naming file, key, value and fix. */
+export function loadCoordinatorConfig(file: string): CoordinatorConfig {
+  const abs = path.resolve(file);
+  const raw = loadYamlConfig(abs, fileSchema, 'convoyd');
+  return resolveCoordinatorConfig(abs, raw);
+}
+
+export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof fileSchema>): CoordinatorConfig {
+  const name = path.basename(abs);
+  const hint = `Edit ${abs} and restart convoyd.`;
+  const clusters: ClusterConfig[] = raw.clusters.map((c) => ({
+    name: c.name,
+    authServer: c.authServer ?? '',
+    members: c.members,
+    maxParallel: c.maxParallel,
+    healthDeadlineMs: c.healthDeadline,
+    allowDowngrade: c.allowDowngrade,
+    autoRollback: c.autoRollback,
+  }));
+  const problems = checkClusters(abs, clusters);
+  if (raw.insecure && !LOOPBACK.test(raw.listen)) {
+    problems.push(
+      `${name}: insecure: true is refused for listen "${raw.listen}" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead`,
+    );
+  }
+  if (!raw.insecure && !raw.tls)
+    problems.push(`${name}: tls is missing (set tls: {ca, cert, key}, or insecure: true on a loopback address for a local test)`);
+  const tls = raw.tls
+    ? { ca: resolvePath(abs, raw.tls.ca), cert: resolvePath(abs, raw.tls.cert), key: resolvePath(abs, raw.tls.key) }
+    : undefined;
+  if (tls) {
+    for (const [k, p] of Object.entries(tls)) if (!fs.existsSync(p)) problems.push(`${name}: tls.${k} "${p}" does not exist`);
+  }
+  const stateFile = resolvePath(abs, raw.stateFile);
+  if (!fs.existsSync(path.dirname(stateFile)))
+    problems.push(`${name}: stateFile "${raw.stateFile}": directory ${path.dirname(stateFile)} does not exist; create it (mode 0700)`);
+  if (problems.length) throw new ConfigError(problems, hint);
+  return {
+    file: abs,
+    listen: raw.listen,
+    http: raw.http,
+    stateFile,
+    insecure: raw.insecure,
+    tls,
+    heartbeatTimeoutMs: raw.heartbeatTimeout,
+    heartbeatIntervalMs: raw.heartbeatInterval,
+    stepGraceMs: raw.stepGrace,
+    clusters,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * convoyd's lifecycle: starting -> running -> draining -> stopped. Owns the gRPC server,
+ * the HTTP endpoint, the store and the periodic sweep of silent agents.
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { type Clock, systemClock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { loadServices, serverOptions } from '../shared/proto.js';
+import type { CoordinatorConfig } from './config.js';
+import { Fleet } from './fleet/registry.js';
+import { RolloutController } from './rollout/controller.js';
+import { agentServiceHandlers } from './rpc/agent-service.js';
+import { controlServiceHandlers } from './rpc/control-service.js';
+import { SqliteStore } from './store/sqlite-store.js';
+
+export type DaemonState = 'starting' | 'running' | 'draining' | 'stopped';
+
+const SWEEP_INTERVAL_MS = 1000;
+
+export class CoordinatorDaemon {
+  state: DaemonState = 'starting';
+  private server?: grpc.Server;
+  private httpServer?: http.Server;
+  private stopSweep?: () => void;
+  private stopping?: Promise<void>;
+  /** The address actually bound (useful when listening on port 0). */
+  boundPort = 0;
+
+  private constructor(
+    private readonly config: CoordinatorConfig,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    private readonly store: SqliteStore,
+    readonly fleet: Fleet,
+    readonly controller: RolloutController,
+    private readonly version: string,
+  ) {}
+
+  static async create(config: CoordinatorConfig, logger: Logger, version: string, clock: Clock = systemClock): Promise<CoordinatorDaemon> {
+    const store = new SqliteStore(config.stateFile);
+    const fleet = new Fleet({ store, clock, logger, heartbeatTimeoutMs: config.heartbeatTimeoutMs });
+    const controller = new RolloutController({ store, fleet, clock, logger, config });
+    return new CoordinatorDaemon(config, logger, clock, store, fleet, controller, version);
+  }
+
+  async start(): Promise<void> {
+    for (const c of this.config.clusters) {
+      for (const m of c.members) {
+        if (!this.fleet.get(m))
+          this.logger.warn(`cluster ${c.name}: agent "${m}" has never connected; a rollout of ${c.name} is refused until it does`, {
+            cluster: c.name,
+            host: m,
+          });
+      }
+    }
+    const { AgentService, ControlService } = loadServices();
+    const server = new grpc.Server(serverOptions);
+    server.addService(
+      AgentService.service,
+      agentServiceHandlers({
+        fleet: this.fleet,
+        controller: this.controller,
+        clock: this.clock,
+        logger: this.logger,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+        coordinatorVersion: this.version,
+      }),
+    );
+    server.addService(
+      ControlService.service,
+      controlServiceHandlers({ fleet: this.fleet, controller: this.controller, store: this.store, logger: this.logger }),
+    );
+    const creds = this.config.tls
+      ? grpc.ServerCredentials.createSsl(
+          fs.readFileSync(this.config.tls.ca),
+          [{ private_key: fs.readFileSync(this.config.tls.key), cert_chain: fs.readFileSync(this.config.tls.cert) }],
+          true,
+        )
+      : grpc.ServerCredentials.createInsecure();
+    if (this.config.insecure)
+      this.logger.warn('gRPC is plaintext (insecure: true); use it only for local tests', { listen: this.config.listen });
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(this.config.listen, creds, (err, port) => (err ? reject(err) : resolve(port))),
+    );
+    this.server = server;
+    if (this.config.http) await this.startHttp(this.config.http);
+    this.controller.resumeUnfinished();
+    const sweep = (): void => {
+      for (const id of this.fleet.sweep()) this.controller.onAgentChanged(id);
+      this.stopSweep = this.clock.setTimer(SWEEP_INTERVAL_MS, sweep);
+    };
+    this.stopSweep = this.clock.setTimer(SWEEP_INTERVAL_MS, sweep);
+    this.state = 'running';
+    this.logger.info(`convoyd listening on ${this.config.listen}`, {
+      listen: this.config.listen,
+      port: this.boundPort,
+      stateFile: this.config.stateFile,
+    });
+  }
+
+  private async startHttp(address: string): Promise<void> {
+    const idx = address.lastIndexOf(':');
+    const host = address.slice(0, idx).replace(/^\[|\]$/g, '');
+    const port = Number(address.slice(idx + 1));
+    const srv = http.createServer((req, res) => {
+      if (req.url === '/healthz') {
+        const ok = this.state === 'running';
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: this.state }));
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found\n');
+    });
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, host, () => resolve());
+    });
+    this.httpServer = srv;
+    this.logger.info(`http listening on ${address}`, { http: address });
+  }
+
+  /** Graceful stop: no new work, close streams, flush the store. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.state = 'draining';
+    this.logger.info('convoyd draining');
+    this.controller.drain();
+    this.stopSweep?.();
+    this.httpServer?.close();
+    // Agent streams and CLI watches never end by themselves. Steps keep running on the agents,
+    // which journal their results and deliver them to the next convoyd: nothing is lost by closing now.
+    this.server?.forceShutdown();
+    this.store.close();
+    this.state = 'stopped';
+    this.logger.info('convoyd stopped');
+  }
+}

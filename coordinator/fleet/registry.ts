@@ -1,0 +1,191 @@
+/** The registry of agents: who is connected, what each runs, how healthy it is. */
+import type { Clock } from '../../shared/clock.js';
+import type { Logger } from '../../shared/logger.js';
+import type { BackupRecord, CoordinatorMessage, HealthState, Hello, InFlight, RepoState } from '../../shared/wire.js';
+import type { AgentFacts } from '../rollout/engine.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+
+/** The coordinator's end of one agent stream. */
+export interface AgentSession {
+  readonly id: number;
+  send(msg: CoordinatorMessage): boolean;
+  close(reason: string): void;
+}
+
+/** Everything known about one agent. */
+export interface AgentRecord {
+  id: string;
+  connected: boolean;
+  session?: AgentSession;
+  labels: Record<string, string>;
+  serverDir: string;
+  hostname: string;
+  agentVersion: string;
+  plan: string[];
+  rerunnable: string[];
+  hasRestore: boolean;
+  repo?: RepoState;
+  health?: HealthState;
+  backups: BackupRecord[];
+  inFlight?: InFlight | null;
+  lastSeenMs: number;
+  connectedSinceMs: number;
+}
+
+export type RegisterOutcome = { ok: true; record: AgentRecord } | { ok: false; code: 'ALREADY_EXISTS'; message: string };
+
+export interface FleetOptions {
+  store: SqliteStore;
+  clock: Clock;
+  logger: Logger;
+  heartbeatTimeoutMs: number;
+}
+
+/** Holds agent records in memory, persists what must survive a restart. */
+export class Fleet {
+  private readonly agents = new Map<string, AgentRecord>();
+
+  constructor(private readonly opts: FleetOptions) {
+    for (const stored of opts.store.listAgents()) {
+      try {
+        const rec = JSON.parse(stored.data) as AgentRecord;
+        this.agents.set(stored.id, { ...rec, connected: false, session: undefined, lastSeenMs: stored.lastSeenMs });
+      } catch {
+        opts.logger.warn('ignoring an unreadable agent record in the state file', { agentId: stored.id });
+      }
+    }
+  }
+
+  /**
+   * Registers a connecting agent. A second connection for an id that is connected and alive
+   * is refused; it replaces the first only when the first has gone silent.
+   */
+  register(hello: Hello, session: AgentSession): RegisterOutcome {
+    const now = this.opts.clock.now();
+    const existing = this.agents.get(hello.agentId);
+    if (existing?.connected && existing.session) {
+      const silentFor = now - existing.lastSeenMs;
+      if (silentFor < this.opts.heartbeatTimeoutMs) {
+        return {
+          ok: false,
+          code: 'ALREADY_EXISTS',
+          message: `agent id ${hello.agentId} is already connected (from ${existing.hostname || 'another host'}, last heard ${Math.round(silentFor / 1000)}s ago); two agents must not share an id`,
+        };
+      }
+      this.opts.logger.warn('replacing a silent session of the same agent', { agentId: hello.agentId, silentMs: silentFor });
+      existing.session.close('replaced by a new connection of the same agent');
+    }
+    const record: AgentRecord = {
+      id: hello.agentId,
+      connected: true,
+      session,
+      labels: hello.labels,
+      serverDir: hello.serverDir,
+      hostname: hello.hostname,
+      agentVersion: hello.agentVersion,
+      plan: hello.plan,
+      rerunnable: hello.rerunnableSteps,
+      hasRestore: hello.hasRestore,
+      repo: hello.repo,
+      health: hello.health,
+      backups: hello.backups,
+      inFlight: hello.inFlight,
+      lastSeenMs: now,
+      connectedSinceMs: now,
+    };
+    this.agents.set(hello.agentId, record);
+    this.persist(record);
+    return { ok: true, record };
+  }
+
+  /** Marks an agent disconnected if `sessionId` is still its current session. */
+  disconnect(agentId: string, sessionId: number): boolean {
+    const rec = this.agents.get(agentId);
+    if (!rec?.session || rec.session.id !== sessionId) return false;
+    rec.connected = false;
+    rec.session = undefined;
+    this.persist(rec);
+    return true;
+  }
+
+  /** Records that the agent is alive. */
+  touch(agentId: string, fields: { health?: HealthState | null; inFlight?: InFlight | null } = {}): void {
+    const rec = this.agents.get(agentId);
+    if (!rec) return;
+    rec.lastSeenMs = this.opts.clock.now();
+    if (fields.health) rec.health = fields.health;
+    if (fields.inFlight !== undefined) rec.inFlight = fields.inFlight;
+  }
+
+  setHealth(agentId: string, health: HealthState): void {
+    const rec = this.agents.get(agentId);
+    if (!rec) return;
+    rec.health = health;
+    rec.lastSeenMs = this.opts.clock.now();
+  }
+
+  setRepo(agentId: string, repo: RepoState | null | undefined, backups?: BackupRecord[]): void {
+    const rec = this.agents.get(agentId);
+    if (!rec) return;
+    if (repo) rec.repo = repo;
+    if (backups) rec.backups = backups;
+    rec.lastSeenMs = this.opts.clock.now();
+    this.persist(rec);
+  }
+
+  addBackup(agentId: string, backup: BackupRecord): void {
+    const rec = this.agents.get(agentId);
+    if (!rec || rec.backups.some((b) => b.id === backup.id)) return;
+    rec.backups = [...rec.backups, backup];
+    this.persist(rec);
+  }
+
+  get(agentId: string): AgentRecord | undefined {
+    return this.agents.get(agentId);
+  }
+
+  list(): AgentRecord[] {
+    return [...this.agents.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** What the rollout engine needs to know about an agent. */
+  facts(agentId: string): AgentFacts | undefined {
+    const rec = this.agents.get(agentId);
+    if (!rec) return undefined;
+    return {
+      connected: rec.connected,
+      healthy: rec.health ? rec.health.healthy || !rec.health.configured : false,
+      healthVersion: rec.health?.version ?? '',
+      healthDetail: rec.health?.detail ?? '',
+    };
+  }
+
+  /** Sends a message to a connected agent; false when it is not connected. */
+  send(agentId: string, msg: CoordinatorMessage): boolean {
+    const rec = this.agents.get(agentId);
+    if (!rec?.connected || !rec.session) return false;
+    return rec.session.send(msg);
+  }
+
+  /** Disconnects agents silent for longer than the heartbeat timeout; returns their ids. */
+  sweep(): string[] {
+    const now = this.opts.clock.now();
+    const lost: string[] = [];
+    for (const rec of this.agents.values()) {
+      if (rec.connected && now - rec.lastSeenMs > this.opts.heartbeatTimeoutMs) {
+        this.opts.logger.warn('agent stopped heartbeating; marking it disconnected', { agentId: rec.id, silentMs: now - rec.lastSeenMs });
+        rec.session?.close('no heartbeat');
+        rec.connected = false;
+        rec.session = undefined;
+        this.persist(rec);
+        lost.push(rec.id);
+      }
+    }
+    return lost;
+  }
+
+  private persist(rec: AgentRecord): void {
+    const { session: _s, connected: _c, ...data } = rec;
+    this.opts.store.saveAgent({ id: rec.id, lastSeenMs: rec.lastSeenMs, data: JSON.stringify(data) });
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * The rollout controller: load -> transition (engine, pure) -> persist -> apply effects.
+ * Every change is written to SQLite before any effect is performed, so a restarted
+ * coordinator resumes from exactly what was decided.
+ */
+import type { Clock } from '../../shared/clock.js';
+import { ConvoyError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { versionSyntaxProblem } from '../../shared/versions.js';
+import type { Hello, InspectResult, StepOutput, StepResult } from '../../shared/wire.js';
+import type { ClusterConfig, CoordinatorConfig } from '../config.js';
+import type { Fleet } from '../fleet/registry.js';
+import type { EventRecord, SqliteStore, StoredLogLine } from '../store/sqlite-store.js';
+import {
+  type Effect,
+  type RolloutAction,
+  type Transition,
+  applyAction,
+  applyInspectResult,
+  applyStepResult,
+  reconcile,
+  stepRequest,
+} from './engine.js';
+import { type Rollout, isTerminal } from './model.js';
+import { createRollout } from './planner.js';
+
+export interface ControllerOptions {
+  store: SqliteStore;
+  fleet: Fleet;
+  clock: Clock;
+  logger: Logger;
+  config: CoordinatorConfig;
+}
+
+export interface StartRequest {
+  cluster: string;
+  host: string;
+  target: string;
+  ackReleaseNotes: boolean;
+  actor: string;
+}
+
+type RolloutListener = (r: Rollout) => void;
+type LogListener = (lines: StoredLogLine[]) => void;
+
+/** Runs rollouts. One instance per coordinator. */
+export class RolloutController {
+  private readonly active = new Map<string, Rollout>();
+  private readonly watchers = new Map<string, Set<RolloutListener>>();
+  private readonly logWatchers = new Map<string, Set<LogListener>>();
+  private readonly inspectWaiters = new Map<string, (r: InspectResult) => void>();
+  private stopping = false;
+
+  constructor(private readonly o: ControllerOptions) {}
+
+  /** Loads every unfinished rollout and advances it (after a restart). */
+  resumeUnfinished(): void {
+    for (const r of this.o.store.unfinishedRollouts()) {
+      this.active.set(r.id, r);
+      this.o.logger.info('resuming unfinished rollout', { rolloutId: r.id, state: r.state, phase: r.phase });
+      this.record(r.id, { kind: 'coordinator', message: `coordinator restarted; rollout reloaded in ${r.state}/${r.phase}` });
+      this.advance(r.id);
+    }
+  }
+
+  /** Stops dispatching new work (graceful shutdown). */
+  drain(): void {
+    this.stopping = true;
+  }
+
+  cluster(name: string): ClusterConfig | undefined {
+    return this.o.config.clusters.find((c) => c.name === name);
+  }
+
+  clusterOf(agentId: string): ClusterConfig | undefined {
+    return this.o.config.clusters.find((c) => c.members.includes(agentId));
+  }
+
+  get(id: string): Rollout | undefined {
+    return this.active.get(id) ?? this.o.store.getRollout(id);
+  }
+
+  list(limit: number, cluster?: string): Rollout[] {
+    return this.o.store.listRollouts({ limit, cluster });
+  }
+
+  /** The unfinished rollout that involves `agentId`, if any. */
+  activeFor(agentId: string): Rollout | undefined {
+    return [...this.active.values()].find((r) => r.hosts.some((h) => h.agentId === agentId));
+  }
+
+  /** Resolves who a rollout covers and checks it may start; throws ConvoyError with the next step. */
+  resolveTargets(req: { cluster: string; host: string; target: string }): { cluster?: ClusterConfig; members: string[] } {
+    if (!!req.cluster === !!req.host)
+      throw new ConvoyError('INVALID_ARGUMENT', 'name either a cluster or --host <agent>, not both and not neither');
+    const problem = versionSyntaxProblem(req.target);
+    if (problem) throw new ConvoyError('INVALID_ARGUMENT', `--to: ${problem}`);
+    if (req.cluster) {
+      const c = this.cluster(req.cluster);
+      if (!c) {
+        const known = this.o.config.clusters.map((x) => x.name).join(', ') || 'none configured';
+        throw new ConvoyError('NOT_FOUND', `cluster "${req.cluster}" is not in ${this.o.config.file} (clusters: ${known})`);
+      }
+      return { cluster: c, members: c.members };
+    }
+    if (!this.o.fleet.get(req.host))
+      throw new ConvoyError(
+        'NOT_FOUND',
+        `agent "${req.host}" has never connected to this coordinator; run \`convoy agents\` to see the known agents`,
+      );
+    return { members: [req.host] };
+  }
+
+  /** Starts a rollout (or refuses, naming the rollout in the way). */
+  start(req: StartRequest): Rollout {
+    if (this.stopping) throw new ConvoyError('UNAVAILABLE', 'the coordinator is shutting down; start the rollout again once it is back');
+    const { cluster, members } = this.resolveTargets(req);
+    for (const id of members) {
+      const rec = this.o.fleet.get(id);
+      if (!rec)
+        throw new ConvoyError(
+          'FAILED_PRECONDITION',
+          `agent "${id}" of cluster ${cluster?.name} has never connected; start convoy-agent on that host (or fix the member list)`,
+        );
+      if (!rec.connected)
+        throw new ConvoyError(
+          'FAILED_PRECONDITION',
+          `agent "${id}" is not connected (last seen ${new Date(rec.lastSeenMs).toISOString()}); start it, then try again`,
+        );
+      const busy = this.activeFor(id);
+      if (busy) {
+        throw new ConvoyError(
+          'FAILED_PRECONDITION',
+          `rollout ${busy.id} is already ${busy.state} on ${busy.cluster ? `cluster ${busy.cluster}` : `host ${id}`} (host ${id}); wait for it or run \`convoy rollout abort ${busy.id}\``,
+        );
+      }
+    }
+    const rollout = createRollout({
+      id: this.o.store.nextRolloutId(),
+      cluster: cluster?.name ?? '',
+      target: req.target,
+      initiator: req.actor,
+      now: this.o.clock.now(),
+      ackPreapproved: req.ackReleaseNotes,
+      maxParallel: cluster?.maxParallel ?? 1,
+      authHost: cluster?.authServer ?? '',
+      allowDowngrade: cluster?.allowDowngrade ?? false,
+      autoRollback: cluster?.autoRollback ?? false,
+      healthDeadlineMs: cluster?.healthDeadlineMs ?? 0,
+      hosts: members.map((id) => {
+        const rec = this.o.fleet.get(id);
+        return { agentId: id, plan: rec?.plan ?? [], rerunnable: rec?.rerunnable ?? [] };
+      }),
+    });
+    const what = cluster ? `cluster ${cluster.name}` : `host ${req.host}`;
+    this.commit(rollout, [
+      {
+        kind: 'event',
+        event: { kind: 'action', message: `rollout of ${what} to ${req.target} started by ${req.actor}`, actor: req.actor },
+      },
+    ]);
+    this.o.logger.info('rollout started', { rolloutId: rollout.id, target: req.target, cluster: rollout.cluster, actor: req.actor });
+    this.advance(rollout.id);
+    return this.get(rollout.id) as Rollout;
+  }
+
+  /** ack | pause | resume | abort, by an operator. */
+  act(id: string, action: RolloutAction, actor: string): Rollout {
+    const r = this.get(id);
+    if (!r) throw new ConvoyError('NOT_FOUND', `rollout ${id} does not exist; run \`convoy rollout list\``);
+    const t = applyAction(r, action, actor, this.o.clock.now());
+    if ('error' in t) throw new ConvoyError('FAILED_PRECONDITION', t.error);
+    this.apply(t);
+    this.advance(id);
+    return this.get(id) as Rollout;
+  }
+
+  /** An agent (re)connected: re-send what it should be doing, then advance its rollouts. */
+  onHello(agentId: string, hello: Hello): void {
+    const r = this.activeFor(agentId);
+    if (!r) return;
+    const h = r.hosts.find((x) => x.agentId === agentId);
+    if (!h) return;
+    const reported = new Set([hello.inFlight?.requestId ?? '', ...hello.undelivered.map((u) => u.requestId)]);
+    for (const run of h.runs) {
+      if (run.outcome !== 'running' || reported.has(run.requestId)) continue;
+      if (isTerminal(r.state)) continue;
+      this.o.logger.info('re-sending a step the agent does not report', {
+        rolloutId: r.id,
+        host: agentId,
+        step: run.step,
+        requestId: run.requestId,
+      });
+      this.perform(r.id, { kind: 'run-step', agentId, request: stepRequest(r, h, run) });
+    }
+    if (h.inspection && !h.inspection.done)
+      this.perform(r.id, { kind: 'inspect', agentId, requestId: h.inspection.requestId, target: r.target });
+    this.advance(r.id);
+  }
+
+  onStepResult(agentId: string, result: StepResult): void {
+    const r = this.active.get(result.rolloutId) ?? this.o.store.getRollout(result.rolloutId);
+    if (!r) {
+      this.o.logger.warn('result for an unknown rollout ignored', { host: agentId, rolloutId: result.rolloutId, step: result.step });
+      return;
+    }
+    this.apply(applyStepResult(r, agentId, result, this.o.clock.now()));
+    this.advance(r.id);
+  }
+
+  onInspectResult(agentId: string, result: InspectResult): void {
+    const waiter = this.inspectWaiters.get(result.requestId);
+    if (waiter) {
+      this.inspectWaiters.delete(result.requestId);
+      waiter(result);
+      return;
+    }
+    const r = [...this.active.values()].find((x) =>
+      x.hosts.some((h) => h.agentId === agentId && h.inspection?.requestId === result.requestId),
+    );
+    if (!r) return;
+    this.apply(applyInspectResult(r, agentId, result, this.o.clock.now()));
+    this.advance(r.id);
+  }
+
+  onStepOutput(agentId: string, out: StepOutput): void {
+    if (!out.lines.length) return;
+    const stored = this.o.store.appendLogLines(out.rolloutId, agentId, out.step, out.requestId, out.atMs || this.o.clock.now(), out.lines);
+    if (stored.length) for (const fn of this.logWatchers.get(out.rolloutId) ?? []) fn(stored);
+  }
+
+  /** Something about an agent changed (health, connection): advance the rollouts it is in. */
+  onAgentChanged(agentId: string): void {
+    const r = this.activeFor(agentId);
+    if (r) this.advance(r.id);
+  }
+
+  /** Asks an agent to inspect a target (for `convoy plan`); resolves with its answer or a timeout error. */
+  inspect(agentId: string, requestId: string, target: string, timeoutMs: number): Promise<InspectResult> {
+    return new Promise((resolve, reject) => {
+      const cancel = this.o.clock.setTimer(timeoutMs, () => {
+        this.inspectWaiters.delete(requestId);
+        reject(new ConvoyError('UNAVAILABLE', `agent ${agentId} did not answer within ${Math.round(timeoutMs / 1000)}s`));
+      });
+      this.inspectWaiters.set(requestId, (res) => {
+        cancel();
+        resolve(res);
+      });
+      if (!this.o.fleet.send(agentId, { inspect: { requestId, targetVersion: target } })) {
+        cancel();
+        this.inspectWaiters.delete(requestId);
+        reject(new ConvoyError('FAILED_PRECONDITION', `agent ${agentId} is not connected`));
+      }
+    });
+  }
+
+  watch(id: string, fn: RolloutListener): () => void {
+    return this.subscribe(this.watchers, id, fn);
+  }
+
+  watchLogs(id: string, fn: LogListener): () => void {
+    return this.subscribe(this.logWatchers, id, fn);
+  }
+
+  private subscribe<T>(map: Map<string, Set<T>>, id: string, fn: T): () => void {
+    const set = map.get(id) ?? new Set<T>();
+    set.add(fn);
+    map.set(id, set);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0) map.delete(id);
+    };
+  }
+
+  /** Runs the engine's reconcile for one rollout and applies the outcome. */
+  private advance(id: string): void {
+    const r = this.active.get(id);
+    if (!r || this.stopping) return;
+    this.apply(reconcile(r, (a) => this.o.fleet.facts(a), this.o.clock.now()));
+  }
+
+  private apply(t: Transition): void {
+    this.commit(t.rollout, t.effects);
+  }
+
+  /** Persist first (rollout + events, one transaction), then perform the effects. */
+  private commit(r: Rollout, effects: Effect[]): void {
+    const now = this.o.clock.now();
+    const events: EventRecord[] = [];
+    for (const e of effects) {
+      if (e.kind !== 'event') continue;
+      events.push({
+        atMs: now,
+        rolloutId: r.id,
+        agentId: e.event.agentId ?? '',
+        step: e.event.step ?? '',
+        actor: e.event.actor ?? '',
+        kind: e.event.kind,
+        message: e.event.message,
+      });
+      const fields = { rolloutId: r.id, host: e.event.agentId, step: e.event.step, actor: e.event.actor };
+      this.o.logger.info(e.event.message, fields);
+    }
+    const previous = this.active.get(r.id) ?? this.o.store.getRollout(r.id);
+    if (events.length === 0 && previous && JSON.stringify(previous) === JSON.stringify(r)) return;
+    this.o.store.saveRollout(r, events);
+    if (isTerminal(r.state)) this.active.delete(r.id);
+    else this.active.set(r.id, r);
+    for (const e of effects) if (e.kind !== 'event') this.perform(r.id, e);
+    for (const fn of this.watchers.get(r.id) ?? []) fn(r);
+  }
+
+  private perform(rolloutId: string, e: Effect): void {
+    let sent = false;
+    if (e.kind === 'run-step') sent = this.o.fleet.send(e.agentId, { runStep: e.request });
+    else if (e.kind === 'inspect') sent = this.o.fleet.send(e.agentId, { inspect: { requestId: e.requestId, targetVersion: e.target } });
+    else if (e.kind === 'cancel-step') sent = this.o.fleet.send(e.agentId, { cancel: { requestId: e.requestId, reason: e.reason } });
+    else return;
+    if (!sent)
+      this.o.logger.warn('agent not connected; the request will be sent when it reconnects', {
+        rolloutId,
+        host: e.agentId,
+        effect: e.kind,
+      });
+  }
+
+  private record(rolloutId: string, e: { kind: string; message: string }): void {
+    this.o.store.appendEvents([
+      { atMs: this.o.clock.now(), rolloutId, agentId: '', step: '', actor: 'convoyd', kind: e.kind, message: e.message },
+    ]);
+  }
+}

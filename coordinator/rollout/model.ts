@@ -1,0 +1,143 @@
+/**
+ * The rollout as persisted and reasoned about. Plain data (JSON-serialisable): the engine
+ * transforms it, the store saves it, the RPC layer turns it into views.
+ */
+import type { ReleaseNote } from '../../shared/wire.js';
+
+/** Rollout states (the contract in DESIGN.md). */
+export type RolloutState =
+  /** created, preflight not finished */
+  | 'pending'
+  /** release notes declare required changes; waits for `convoy rollout ack` */
+  | 'awaiting-ack'
+  /** steps are being dispatched */
+  | 'running'
+  /** no new step starts until resumed; steps in flight finish */
+  | 'paused'
+  /** every host is at the target */
+  | 'succeeded'
+  /** a host failed; no further host is touched */
+  | 'failed'
+  /** an operator aborted it; the step in flight was cancelled */
+  | 'aborted';
+
+export const TERMINAL_STATES: readonly RolloutState[] = ['succeeded', 'failed', 'aborted'];
+
+/** Phases of a rollout, in order. */
+export type Phase = 'preflight' | 'backup-all' | 'auth' | 'members' | 'done';
+
+/** Host states (the contract in DESIGN.md). */
+export type HostState =
+  /** nothing done yet */
+  | 'pending'
+  /** the pre-update backup runs */
+  | 'backing-up'
+  /** the pre-update backup is recorded */
+  | 'backed-up'
+  /** update steps run (release notes, checkout, config, build, up, backup-after) */
+  | 'updating'
+  /** the health step waits for the target version to serve */
+  | 'waiting-healthy'
+  /** every step succeeded */
+  | 'updated'
+  /** a step failed, timed out, was refused or cancelled */
+  | 'failed'
+  /** moved back to its previous version after a failure */
+  | 'rolled-back'
+  /** already at the target: nothing to do */
+  | 'skipped';
+
+/** auth: runs the shared auth service; member: updated after it; single: a host rollout. */
+export type HostRole = 'auth' | 'member' | 'single';
+
+/** How one attempt of a step ended, as the CLI shows it. */
+export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'timed-out' | 'cancelled' | 'refused' | 'interrupted' | 'disconnected';
+
+/** One attempt of one step on one host. */
+export interface StepRun {
+  requestId: string;
+  step: string;
+  phase: Phase | 'rollback';
+  attempt: number;
+  outcome: RunOutcome;
+  exitCode: number;
+  reason: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  outputTail: string[];
+}
+
+/** What preflight learned about a host. */
+export interface Inspection {
+  requestId: string;
+  done: boolean;
+  installedVersion: string;
+  commit: string;
+  clean: boolean;
+  dirtyDetail: string;
+  targetExists: boolean;
+  error: string;
+  healthy: boolean;
+  healthDetail: string;
+  notes: ReleaseNote[];
+}
+
+/** One host of a rollout. */
+export interface HostRun {
+  agentId: string;
+  role: HostRole;
+  order: number;
+  state: HostState;
+  /** Update steps after the pre-update backup, in plan order. */
+  updateSteps: string[];
+  /** Whether the plan has a backup step (run in backup-all). */
+  hasBackup: boolean;
+  rerunnable: string[];
+  runs: StepRun[];
+  fromVersion: string;
+  previousCommit: string;
+  preBackupId: string;
+  reason: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  inspection?: Inspection;
+}
+
+/** A rollout of a cluster (or of one host) to a target version. */
+export interface Rollout {
+  id: string;
+  cluster: string;
+  target: string;
+  state: RolloutState;
+  phase: Phase;
+  reason: string;
+  failedHost: string;
+  failedStep: string;
+  initiator: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+  finishedAtMs: number;
+  ackRequired: boolean;
+  /** started with --ack-release-notes (or a schedule that auto-acknowledges) */
+  ackPreapproved: boolean;
+  ackedBy: string;
+  ackedAtMs: number;
+  maxParallel: number;
+  authHost: string;
+  allowDowngrade: boolean;
+  autoRollback: boolean;
+  healthDeadlineMs: number;
+  hosts: HostRun[];
+  releaseNotes: ReleaseNote[];
+  /** When the rollout will resume by itself (maintenance windows), 0 if not scheduled. */
+  resumeAtMs: number;
+}
+
+export function isTerminal(state: RolloutState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+/** Deterministic request id: replaying a dispatch after a crash is recognised by the agent. */
+export function requestIdFor(rolloutId: string, agentId: string, step: string, attempt: number): string {
+  return `${rolloutId}.${agentId}.${step}.${attempt}`;
+}

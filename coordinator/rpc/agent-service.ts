@@ -1,0 +1,187 @@
+/** AgentService.Connect: one long-lived stream per agent. Thin: validate, hand to fleet/controller. */
+import * as grpc from '@grpc/grpc-js';
+import type { Clock } from '../../shared/clock.js';
+import type { Logger } from '../../shared/logger.js';
+import type { AgentMessage, CoordinatorMessage, Hello, StepResult } from '../../shared/wire.js';
+import type { AgentSession, Fleet } from '../fleet/registry.js';
+import type { RolloutController } from '../rollout/controller.js';
+import {
+  heartbeatSchema,
+  healthStateSchema,
+  helloSchema,
+  inspectResultSchema,
+  problemOf,
+  repoStateSchema,
+  stepOutputSchema,
+  stepResultSchema,
+} from './validate.js';
+
+export interface AgentServiceDeps {
+  fleet: Fleet;
+  controller: RolloutController;
+  clock: Clock;
+  logger: Logger;
+  heartbeatIntervalMs: number;
+  coordinatorVersion: string;
+}
+
+const HELLO_TIMEOUT_MS = 10_000;
+let nextSessionId = 1;
+
+type Stream = grpc.ServerDuplexStream<AgentMessage, CoordinatorMessage>;
+
+/** Ends a stream with a status and a refusal message the agent can log. */
+function refuse(call: Stream, code: grpc.status, refusalCode: string, message: string): void {
+  try {
+    call.write({ refusal: { code: refusalCode, message } });
+  } catch {
+    // the stream may already be gone
+  }
+  call.emit('error', { code, details: message });
+}
+
+export function agentServiceHandlers(deps: AgentServiceDeps): grpc.UntypedServiceImplementation {
+  return {
+    connect: (call: Stream) => new AgentConnection(deps, call).run(),
+  };
+}
+
+/** The state of one agent stream. */
+class AgentConnection {
+  private agentId = '';
+  private readonly sessionId = nextSessionId++;
+  private closed = false;
+
+  constructor(
+    private readonly deps: AgentServiceDeps,
+    private readonly call: Stream,
+  ) {}
+
+  run(): void {
+    const { logger, clock } = this.deps;
+    const cancelHelloTimer = clock.setTimer(HELLO_TIMEOUT_MS, () => {
+      if (!this.agentId && !this.closed) refuse(this.call, grpc.status.DEADLINE_EXCEEDED, 'NO_HELLO', 'no hello received within 10s');
+    });
+    this.call.on('data', (msg: AgentMessage) => {
+      try {
+        this.onMessage(msg);
+      } catch (err) {
+        logger.error('failed to handle an agent message', { host: this.agentId, error: String(err) });
+      }
+    });
+    const onGone = (): void => {
+      cancelHelloTimer();
+      if (this.closed) return;
+      this.closed = true;
+      if (this.agentId && this.deps.fleet.disconnect(this.agentId, this.sessionId)) {
+        logger.info('agent disconnected', { host: this.agentId });
+        this.deps.controller.onAgentChanged(this.agentId);
+      }
+    };
+    this.call.on('end', () => {
+      onGone();
+      this.call.end();
+    });
+    this.call.on('error', onGone);
+    this.call.on('cancelled', onGone);
+    this.call.on('close', onGone);
+  }
+
+  private onMessage(msg: AgentMessage): void {
+    if (this.closed) return;
+    if (!this.agentId) {
+      if (msg.msg !== 'hello' || !msg.hello)
+        return refuse(this.call, grpc.status.INVALID_ARGUMENT, 'HELLO_FIRST', 'the first message on the stream must be hello');
+      return this.onHello(msg.hello);
+    }
+    const { fleet, controller } = this.deps;
+    const id = this.agentId;
+    switch (msg.msg) {
+      case 'heartbeat': {
+        if (this.invalid(heartbeatSchema, msg.heartbeat, 'heartbeat')) return;
+        const before = JSON.stringify(fleet.facts(id));
+        fleet.touch(id, { health: msg.heartbeat?.health, inFlight: msg.heartbeat?.inFlight ?? null });
+        if (JSON.stringify(fleet.facts(id)) !== before) controller.onAgentChanged(id);
+        return;
+      }
+      case 'health':
+        if (this.invalid(healthStateSchema, msg.health?.health, 'health')) return;
+        fleet.setHealth(id, msg.health!.health);
+        controller.onAgentChanged(id);
+        return;
+      case 'output':
+        if (this.invalid(stepOutputSchema, msg.output, 'output')) return;
+        fleet.touch(id);
+        controller.onStepOutput(id, msg.output!);
+        return;
+      case 'result':
+        if (this.invalid(stepResultSchema, msg.result, 'result')) return;
+        this.onResult(msg.result!);
+        this.call.write({ ack: { requestId: msg.result!.requestId } });
+        return;
+      case 'inspectResult':
+        if (this.invalid(inspectResultSchema, msg.inspectResult, 'inspect result')) return;
+        fleet.setRepo(id, msg.inspectResult!.repo);
+        if (msg.inspectResult!.health) fleet.setHealth(id, msg.inspectResult!.health);
+        controller.onInspectResult(id, msg.inspectResult!);
+        return;
+      case 'repo':
+        if (this.invalid(repoStateSchema, msg.repo?.repo, 'repo report')) return;
+        fleet.setRepo(id, msg.repo!.repo, msg.repo!.backups);
+        return;
+      case 'hello':
+        return refuse(this.call, grpc.status.INVALID_ARGUMENT, 'HELLO_TWICE', 'hello may be sent only once per stream');
+      default:
+        return refuse(this.call, grpc.status.INVALID_ARGUMENT, 'UNKNOWN_MESSAGE', 'unknown message type');
+    }
+  }
+
+  /** Refuses the stream when a message does not validate; true when it was refused. */
+  private invalid(schema: Parameters<typeof problemOf>[0], value: unknown, what: string): boolean {
+    const problem = problemOf(schema, value);
+    if (!problem) return false;
+    this.deps.logger.warn('invalid message from agent; closing its stream', { host: this.agentId, what, problem });
+    refuse(this.call, grpc.status.INVALID_ARGUMENT, 'INVALID_MESSAGE', `invalid ${what}: ${problem}`);
+    return true;
+  }
+
+  private onHello(hello: Hello): void {
+    const { fleet, controller, logger } = this.deps;
+    if (this.invalid(helloSchema, hello, 'hello')) return;
+    const session: AgentSession = {
+      id: this.sessionId,
+      send: (m) => {
+        if (this.closed) return false;
+        return this.call.write(m) || true;
+      },
+      close: (reason) => {
+        if (this.closed) return;
+        refuse(this.call, grpc.status.ABORTED, 'SESSION_CLOSED', reason);
+      },
+    };
+    const reg = fleet.register(hello, session);
+    if (!reg.ok) {
+      logger.warn('agent connection refused', { host: hello.agentId, reason: reg.message });
+      return refuse(this.call, grpc.status.ALREADY_EXISTS, reg.code, reg.message);
+    }
+    this.agentId = hello.agentId;
+    logger.info('agent connected', { host: this.agentId, version: hello.repo.installedVersion, healthy: hello.health.healthy });
+    for (const result of hello.undelivered) this.onResult(result);
+    this.call.write({
+      welcome: {
+        coordinatorVersion: this.deps.coordinatorVersion,
+        heartbeatIntervalMs: this.deps.heartbeatIntervalMs,
+        ackedRequestIds: hello.undelivered.map((u) => u.requestId),
+      },
+    });
+    controller.onHello(this.agentId, hello);
+  }
+
+  private onResult(result: StepResult): void {
+    const { fleet, controller } = this.deps;
+    if (result.repo) fleet.setRepo(this.agentId, result.repo);
+    if (result.health) fleet.setHealth(this.agentId, result.health);
+    if (result.backup?.id) fleet.addBackup(this.agentId, result.backup);
+    controller.onStepResult(this.agentId, result);
+  }
+}

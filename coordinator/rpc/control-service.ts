@@ -1,0 +1,229 @@
+/** ControlService: the CLI's unary calls and the watch/logs streams. Thin: validate, call the domain, map errors. */
+import * as grpc from '@grpc/grpc-js';
+import { ConvoyError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { isRestorable, type CompatibilityRule } from '../../shared/versions.js';
+import type { Fleet } from '../fleet/registry.js';
+import type { RolloutController } from '../rollout/controller.js';
+import { isTerminal, type Rollout } from '../rollout/model.js';
+import { planHosts, planPhases } from '../rollout/planner.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import type { RolloutAction } from '../rollout/engine.js';
+import { actorOf, toServiceError, unary } from './errors.js';
+import { agentView, eventView, logLineView, rolloutView } from './views.js';
+
+export interface ControlServiceDeps {
+  fleet: Fleet;
+  controller: RolloutController;
+  store: SqliteStore;
+  logger: Logger;
+}
+
+const ACTIONS: readonly string[] = ['ack', 'pause', 'resume', 'abort'];
+const PLAN_INSPECT_TIMEOUT_MS = 60_000;
+let planSeq = 0;
+
+function str(v: unknown, field: string, max = 200): string {
+  if (typeof v !== 'string') throw new ConvoyError('INVALID_ARGUMENT', `${field} must be a string`);
+  if (v.length > max) throw new ConvoyError('INVALID_ARGUMENT', `${field} is longer than ${max} characters`);
+  return v;
+}
+
+function limit(v: unknown, dflt: number): number {
+  const n = typeof v === 'number' ? v : 0;
+  if (!Number.isInteger(n) || n < 0) throw new ConvoyError('INVALID_ARGUMENT', 'limit must be a non-negative integer');
+  return n === 0 ? dflt : Math.min(n, 1000);
+}
+
+export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedServiceImplementation {
+  const { fleet, controller, store } = deps;
+  const getRollout = (id: unknown): Rollout => {
+    const r = controller.get(str(id, 'id', 64));
+    if (!r) throw new ConvoyError('NOT_FOUND', `rollout ${String(id)} does not exist; run \`convoy rollout list\``);
+    return r;
+  };
+
+  return {
+    listAgents: unary(() => ({ agents: fleet.list().map((a) => agentView(a, controller.clusterOf(a.id))) })),
+
+    plan: unary(async (req: { cluster: unknown; host: unknown; targetVersion: unknown }) => {
+      const target = str(req.targetVersion, 'target_version');
+      const { cluster, members } = controller.resolveTargets({
+        cluster: str(req.cluster, 'cluster', 63),
+        host: str(req.host, 'host', 63),
+        target,
+      });
+      const authHost = cluster?.authServer ?? '';
+      const planned = planHosts(
+        members.map((id) => ({ agentId: id, plan: fleet.get(id)?.plan ?? [], rerunnable: fleet.get(id)?.rerunnable ?? [] })),
+        authHost,
+      );
+      const n = ++planSeq;
+      const hosts = await Promise.all(
+        planned.map(async (p) => {
+          const rec = fleet.get(p.agentId);
+          const base = {
+            agentId: p.agentId,
+            role: p.role,
+            order: p.order,
+            installedVersion: rec?.repo?.installedVersion ?? '',
+            targetVersion: target,
+            steps: [p.backupStep, ...p.updateSteps].filter(Boolean),
+            releaseNotes: null as unknown,
+            problem: '',
+            connected: rec?.connected ?? false,
+            healthy: fleet.facts(p.agentId)?.healthy ?? false,
+          };
+          if (!rec) return { ...base, problem: 'has never connected to this coordinator' };
+          if (!rec.connected) return { ...base, problem: 'is not connected' };
+          try {
+            const res = await controller.inspect(p.agentId, `plan-${n}.${p.agentId}`, target, PLAN_INSPECT_TIMEOUT_MS);
+            const problem =
+              res.error ||
+              (!res.targetExists
+                ? `version ${target} does not exist in its repository`
+                : !res.repo?.clean
+                  ? `work tree is not clean (${res.repo?.dirtyDetail ?? ''})`
+                  : '');
+            return {
+              ...base,
+              installedVersion: res.repo?.installedVersion ?? base.installedVersion,
+              releaseNotes: res.releaseNotes,
+              problem,
+              healthy: res.health ? res.health.healthy || !res.health.configured : false,
+            };
+          } catch (err) {
+            return { ...base, problem: (err as Error).message };
+          }
+        }),
+      );
+      return {
+        cluster: cluster?.name ?? '',
+        targetVersion: target,
+        hosts,
+        requiresAction: hosts.some((h) => (h.releaseNotes as { requiresAction?: boolean } | null)?.requiresAction),
+        problems: hosts.filter((h) => h.problem).map((h) => `${h.agentId}: ${h.problem}`),
+        phases: planPhases(authHost),
+      };
+    }),
+
+    startRollout: unary((req: { cluster: unknown; host: unknown; targetVersion: unknown; ackReleaseNotes: unknown }, call) =>
+      rolloutView(
+        controller.start({
+          cluster: str(req.cluster, 'cluster', 63),
+          host: str(req.host, 'host', 63),
+          target: str(req.targetVersion, 'target_version'),
+          ackReleaseNotes: req.ackReleaseNotes === true,
+          actor: actorOf(call),
+        }),
+      ),
+    ),
+
+    getRollout: unary((req: { id: unknown }) => rolloutView(getRollout(req.id))),
+
+    listRollouts: unary((req: { limit: unknown; cluster: unknown }) => ({
+      rollouts: controller.list(limit(req.limit, 20), str(req.cluster, 'cluster', 63) || undefined).map(rolloutView),
+    })),
+
+    actOnRollout: unary((req: { id: unknown; action: unknown }, call) => {
+      const action = str(req.action, 'action', 20);
+      if (!ACTIONS.includes(action)) {
+        if (action === 'rollback') throw new ConvoyError('FAILED_PRECONDITION', 'rollback is not available in this version of convoyd');
+        throw new ConvoyError('INVALID_ARGUMENT', `unknown action "${action}" (expected one of ${ACTIONS.join(', ')})`);
+      }
+      getRollout(req.id);
+      return rolloutView(controller.act(str(req.id, 'id', 64), action as RolloutAction, actorOf(call)));
+    }),
+
+    listEvents: unary((req: { rolloutId: unknown; limit: unknown }) => ({
+      events: store
+        .listEvents({ rolloutId: str(req.rolloutId, 'rollout_id', 64) || undefined, limit: limit(req.limit, 200) })
+        .map(eventView),
+    })),
+
+    listBackups: unary((req: { agentId: unknown }) => {
+      const id = str(req.agentId, 'agent_id', 63);
+      const rec = fleet.get(id);
+      if (!rec) throw new ConvoyError('NOT_FOUND', `agent "${id}" is not known; run \`convoy agents\``);
+      const installed = rec.repo?.installedVersion ?? '';
+      const rule: CompatibilityRule = 'same-major-minor';
+      return {
+        agentId: id,
+        installedVersion: installed,
+        backups: [...rec.backups]
+          .sort((a, b) => b.createdAtMs - a.createdAtMs)
+          .map((b) => ({ backup: b, restorable: installed !== '' && isRestorable(b.version, installed, rule), exists: true })),
+      };
+    }),
+
+    watchRollout: (call: grpc.ServerWritableStream<{ id: unknown }, unknown>) => {
+      let r: Rollout;
+      try {
+        r = getRollout(call.request.id);
+      } catch (err) {
+        call.emit('error', toServiceError(err));
+        return;
+      }
+      call.write(rolloutView(r));
+      if (isTerminal(r.state)) return call.end();
+      const unsubscribe = controller.watch(r.id, (next) => {
+        call.write(rolloutView(next));
+        if (isTerminal(next.state)) {
+          unsubscribe();
+          call.end();
+        }
+      });
+      call.on('cancelled', unsubscribe);
+      call.on('close', unsubscribe);
+    },
+
+    rolloutLogs: (call: grpc.ServerWritableStream<{ id: unknown; follow: unknown; host: unknown; step: unknown }, unknown>) => {
+      let r: Rollout;
+      let filter: { host: string; step: string };
+      try {
+        r = getRollout(call.request.id);
+        filter = { host: str(call.request.host, 'host', 63), step: str(call.request.step, 'step', 64) };
+      } catch (err) {
+        call.emit('error', toServiceError(err));
+        return;
+      }
+      let lastSeq = 0;
+      const send = (lines: { seq: number; agentId: string; step: string }[]): void => {
+        for (const l of lines) {
+          if (l.seq <= lastSeq) continue;
+          if ((filter.host && l.agentId !== filter.host) || (filter.step && l.step !== filter.step)) continue;
+          lastSeq = l.seq;
+          call.write(logLineView(l as Parameters<typeof logLineView>[0]));
+        }
+      };
+      const follow = call.request.follow === true && !isTerminal(r.state);
+      const buffered: Parameters<typeof logLineView>[0][] = [];
+      let live = false;
+      const unsubscribeLines = follow
+        ? controller.watchLogs(r.id, (lines) => {
+            if (live) send(lines);
+            else buffered.push(...lines);
+          })
+        : () => undefined;
+      for (;;) {
+        const page = store.listLogLines(r.id, lastSeq, filter);
+        if (!page.length) break;
+        send(page);
+      }
+      if (!follow) return call.end();
+      send(buffered);
+      live = true;
+      const unsubscribeState = controller.watch(r.id, (next) => {
+        if (!isTerminal(next.state)) return;
+        stop();
+        call.end();
+      });
+      const stop = (): void => {
+        unsubscribeLines();
+        unsubscribeState();
+      };
+      call.on('cancelled', stop);
+      call.on('close', stop);
+    },
+  };
+}

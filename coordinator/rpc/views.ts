@@ -1,0 +1,102 @@
+/** Domain -> wire views for the CLI. */
+import type { AgentRecord } from '../fleet/registry.js';
+import type { HostRun, Rollout, StepRun } from '../rollout/model.js';
+import type { ClusterConfig } from '../config.js';
+import type { EventRecord, StoredLogLine } from '../store/sqlite-store.js';
+
+export function stepRunView(run: StepRun) {
+  const end = run.finishedAtMs || 0;
+  return {
+    step: run.step,
+    attempt: run.attempt,
+    outcome: run.outcome,
+    exitCode: run.exitCode,
+    reason: run.reason,
+    startedAtMs: run.startedAtMs,
+    finishedAtMs: run.finishedAtMs,
+    durationMs: end ? Math.max(0, end - run.startedAtMs) : 0,
+    outputTail: run.outputTail,
+    requestId: run.requestId,
+    phase: run.phase,
+  };
+}
+
+function hostView(h: HostRun) {
+  const current = [...h.runs].reverse().find((r) => r.outcome === 'running') ?? h.runs[h.runs.length - 1];
+  return {
+    agentId: h.agentId,
+    role: h.role,
+    order: h.order,
+    state: h.state,
+    currentStep: current?.step ?? '',
+    stepStartedAtMs: current?.startedAtMs ?? 0,
+    fromVersion: h.fromVersion,
+    reason: h.reason,
+    steps: h.runs.map(stepRunView),
+    previousCommit: h.previousCommit,
+    preBackupId: h.preBackupId,
+    hostStartedAtMs: h.startedAtMs,
+    hostFinishedAtMs: h.finishedAtMs,
+  };
+}
+
+export function rolloutView(r: Rollout) {
+  return {
+    id: r.id,
+    cluster: r.cluster,
+    targetVersion: r.target,
+    state: r.state,
+    phase: r.phase,
+    reason: r.reason,
+    failedHost: r.failedHost,
+    failedStep: r.failedStep,
+    initiator: r.initiator,
+    createdAtMs: r.createdAtMs,
+    updatedAtMs: r.updatedAtMs,
+    finishedAtMs: r.finishedAtMs,
+    ackRequired: r.ackRequired,
+    ackedBy: r.ackedBy,
+    ackedAtMs: r.ackedAtMs,
+    hosts: r.hosts.map(hostView),
+    maxParallel: r.maxParallel,
+    releaseNotes: r.releaseNotes,
+    authHost: r.authHost,
+    resumeAtMs: r.resumeAtMs,
+  };
+}
+
+export function agentView(a: AgentRecord, cluster: ClusterConfig | undefined) {
+  return {
+    id: a.id,
+    connected: a.connected,
+    labels: a.labels,
+    serverDir: a.serverDir,
+    repo: a.repo ?? null,
+    health: a.health ?? null,
+    plan: a.plan,
+    lastSeenMs: a.lastSeenMs,
+    cluster: cluster?.name ?? '',
+    role: cluster ? (cluster.authServer === a.id ? 'auth' : 'member') : '',
+    backupCount: a.backups.length,
+    hostname: a.hostname,
+    agentVersion: a.agentVersion,
+    connectedSinceMs: a.connected ? a.connectedSinceMs : 0,
+  };
+}
+
+export function eventView(e: EventRecord) {
+  return {
+    seq: e.seq ?? 0,
+    atMs: e.atMs,
+    rolloutId: e.rolloutId,
+    agentId: e.agentId,
+    step: e.step,
+    actor: e.actor,
+    kind: e.kind,
+    message: e.message,
+  };
+}
+
+export function logLineView(l: StoredLogLine) {
+  return { rolloutId: l.rolloutId, agentId: l.agentId, step: l.step, atMs: l.atMs, line: l.line, seq: l.seq };
+}

@@ -1,0 +1,249 @@
+/**
+ * The coordinator's embedded state: SQLite in WAL mode via better-sqlite3 (the only importer).
+ * Every rollout change is written in one transaction together with its step runs and events,
+ * before the controller performs any effect.
+ */
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Rollout } from '../rollout/model.js';
+import { isTerminal } from '../rollout/model.js';
+
+/** One line of the event log (who did what, every transition). */
+export interface EventRecord {
+  seq?: number;
+  atMs: number;
+  rolloutId: string;
+  agentId: string;
+  step: string;
+  actor: string;
+  kind: string;
+  message: string;
+}
+
+/** What the coordinator remembers of an agent between its connections. */
+export interface StoredAgent {
+  id: string;
+  lastSeenMs: number;
+  data: string; // JSON of the last hello/repo/health/backups
+}
+
+export interface StoredLogLine {
+  seq: number;
+  rolloutId: string;
+  agentId: string;
+  step: string;
+  atMs: number;
+  line: string;
+}
+
+/** Keeps each step run's output bounded in the database; the agent keeps the full log on its host. */
+export const MAX_LOG_LINES_PER_RUN = 5000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, last_seen_ms INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rollouts (
+  id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, cluster TEXT NOT NULL, target TEXT NOT NULL,
+  state TEXT NOT NULL, phase TEXT NOT NULL, created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,
+  finished INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS rollouts_unfinished ON rollouts (finished, seq);
+CREATE TABLE IF NOT EXISTS hosts (
+  rollout_id TEXT NOT NULL, agent_id TEXT NOT NULL, role TEXT NOT NULL, ord INTEGER NOT NULL, state TEXT NOT NULL,
+  from_version TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (rollout_id, agent_id));
+CREATE TABLE IF NOT EXISTS step_runs (
+  request_id TEXT PRIMARY KEY, rollout_id TEXT NOT NULL, agent_id TEXT NOT NULL, step TEXT NOT NULL,
+  attempt INTEGER NOT NULL, phase TEXT NOT NULL, outcome TEXT NOT NULL, exit_code INTEGER NOT NULL, reason TEXT NOT NULL,
+  started_at_ms INTEGER NOT NULL, finished_at_ms INTEGER NOT NULL, output_tail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS step_runs_rollout ON step_runs (rollout_id);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, rollout_id TEXT NOT NULL, agent_id TEXT NOT NULL,
+  step TEXT NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_rollout ON events (rollout_id, seq);
+CREATE TABLE IF NOT EXISTS log_lines (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, rollout_id TEXT NOT NULL, agent_id TEXT NOT NULL, step TEXT NOT NULL,
+  request_id TEXT NOT NULL, at_ms INTEGER NOT NULL, line TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS log_lines_rollout ON log_lines (rollout_id, seq);
+`;
+
+/** The SQLite store. Synchronous on purpose: a transition is load -> transform -> persist without interleaving. */
+export class SqliteStore {
+  private readonly db: Database.Database;
+  private readonly logCounts = new Map<string, number>();
+
+  constructor(file: string) {
+    const existed = fs.existsSync(file);
+    this.db = new Database(file);
+    if (!existed) fs.chmodSync(file, 0o600);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Allocates the next rollout id ("r-1", "r-2", …), stable across restarts. */
+  nextRolloutId(): string {
+    const row = this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM rollouts').get() as { n: number };
+    return `r-${row.n}`;
+  }
+
+  /** Persists a rollout, its hosts, its step runs and the events of the transition, atomically. */
+  saveRollout(r: Rollout, events: EventRecord[]): void {
+    const seq = Number(r.id.replace(/^r-/, '')) || 0;
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO rollouts (id, seq, cluster, target, state, phase, created_at_ms, updated_at_ms, finished, data)
+           VALUES (@id, @seq, @cluster, @target, @state, @phase, @created, @updated, @finished, @data)
+           ON CONFLICT(id) DO UPDATE SET state=@state, phase=@phase, updated_at_ms=@updated, finished=@finished, data=@data`,
+        )
+        .run({
+          id: r.id,
+          seq,
+          cluster: r.cluster,
+          target: r.target,
+          state: r.state,
+          phase: r.phase,
+          created: r.createdAtMs,
+          updated: r.updatedAtMs,
+          finished: isTerminal(r.state) ? 1 : 0,
+          data: JSON.stringify(r),
+        });
+      const host = this.db.prepare(
+        `INSERT INTO hosts (rollout_id, agent_id, role, ord, state, from_version, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(rollout_id, agent_id) DO UPDATE SET state=excluded.state, from_version=excluded.from_version, reason=excluded.reason`,
+      );
+      const run = this.db.prepare(
+        `INSERT INTO step_runs (request_id, rollout_id, agent_id, step, attempt, phase, outcome, exit_code, reason, started_at_ms, finished_at_ms, output_tail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(request_id) DO UPDATE SET outcome=excluded.outcome, exit_code=excluded.exit_code, reason=excluded.reason,
+           started_at_ms=excluded.started_at_ms, finished_at_ms=excluded.finished_at_ms, output_tail=excluded.output_tail`,
+      );
+      for (const h of r.hosts) {
+        host.run(r.id, h.agentId, h.role, h.order, h.state, h.fromVersion, h.reason);
+        for (const s of h.runs) {
+          run.run(
+            s.requestId,
+            r.id,
+            h.agentId,
+            s.step,
+            s.attempt,
+            s.phase,
+            s.outcome,
+            s.exitCode,
+            s.reason,
+            s.startedAtMs,
+            s.finishedAtMs,
+            JSON.stringify(s.outputTail),
+          );
+        }
+      }
+      this.insertEvents(events);
+    })();
+  }
+
+  getRollout(id: string): Rollout | undefined {
+    const row = this.db.prepare('SELECT data FROM rollouts WHERE id = ?').get(id) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as Rollout) : undefined;
+  }
+
+  listRollouts(opts: { limit: number; cluster?: string }): Rollout[] {
+    const rows = opts.cluster
+      ? this.db.prepare('SELECT data FROM rollouts WHERE cluster = ? ORDER BY seq DESC LIMIT ?').all(opts.cluster, opts.limit)
+      : this.db.prepare('SELECT data FROM rollouts ORDER BY seq DESC LIMIT ?').all(opts.limit);
+    return (rows as { data: string }[]).map((r) => JSON.parse(r.data) as Rollout);
+  }
+
+  unfinishedRollouts(): Rollout[] {
+    const rows = this.db.prepare('SELECT data FROM rollouts WHERE finished = 0 ORDER BY seq').all() as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data) as Rollout);
+  }
+
+  appendEvents(events: EventRecord[]): void {
+    this.db.transaction(() => this.insertEvents(events))();
+  }
+
+  private insertEvents(events: EventRecord[]): void {
+    const stmt = this.db.prepare(
+      'INSERT INTO events (at_ms, rollout_id, agent_id, step, actor, kind, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const e of events) stmt.run(e.atMs, e.rolloutId, e.agentId, e.step, e.actor, e.kind, e.message);
+  }
+
+  listEvents(opts: { rolloutId?: string; limit: number }): EventRecord[] {
+    const rows = opts.rolloutId
+      ? this.db
+          .prepare('SELECT * FROM (SELECT * FROM events WHERE rollout_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq')
+          .all(opts.rolloutId, opts.limit)
+      : this.db.prepare('SELECT * FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(opts.limit);
+    return (rows as Record<string, unknown>[]).map((row) => ({
+      seq: row.seq as number,
+      atMs: row.at_ms as number,
+      rolloutId: row.rollout_id as string,
+      agentId: row.agent_id as string,
+      step: row.step as string,
+      actor: row.actor as string,
+      kind: row.kind as string,
+      message: row.message as string,
+    }));
+  }
+
+  saveAgent(a: StoredAgent): void {
+    this.db
+      .prepare(
+        'INSERT INTO agents (id, last_seen_ms, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_seen_ms=excluded.last_seen_ms, data=excluded.data',
+      )
+      .run(a.id, a.lastSeenMs, a.data);
+  }
+
+  listAgents(): StoredAgent[] {
+    const rows = this.db.prepare('SELECT id, last_seen_ms, data FROM agents ORDER BY id').all() as {
+      id: string;
+      last_seen_ms: number;
+      data: string;
+    }[];
+    return rows.map((r) => ({ id: r.id, lastSeenMs: r.last_seen_ms, data: r.data }));
+  }
+
+  /** Appends output lines of one step run; returns the seq of the last line stored (0 if none kept). */
+  appendLogLines(rolloutId: string, agentId: string, step: string, requestId: string, atMs: number, lines: string[]): StoredLogLine[] {
+    const count =
+      this.logCounts.get(requestId) ??
+      (this.db.prepare('SELECT COUNT(*) AS n FROM log_lines WHERE request_id = ?').get(requestId) as { n: number }).n;
+    const room = Math.max(0, MAX_LOG_LINES_PER_RUN - count);
+    const kept = lines.slice(0, room);
+    if (room > 0 && lines.length > room)
+      kept.push(`[convoy: output beyond ${MAX_LOG_LINES_PER_RUN} lines is kept only in the agent's log on ${agentId}]`);
+    this.logCounts.set(requestId, count + kept.length);
+    const stmt = this.db.prepare('INSERT INTO log_lines (rollout_id, agent_id, step, request_id, at_ms, line) VALUES (?, ?, ?, ?, ?, ?)');
+    const out: StoredLogLine[] = [];
+    this.db.transaction(() => {
+      for (const line of kept) {
+        const info = stmt.run(rolloutId, agentId, step, requestId, atMs, line);
+        out.push({ seq: Number(info.lastInsertRowid), rolloutId, agentId, step, atMs, line });
+      }
+    })();
+    return out;
+  }
+
+  listLogLines(rolloutId: string, afterSeq: number, filter: { host?: string; step?: string }): StoredLogLine[] {
+    const rows = this.db
+      .prepare(
+        `SELECT seq, rollout_id, agent_id, step, at_ms, line FROM log_lines WHERE rollout_id = ? AND seq > ?
+         AND (? = '' OR agent_id = ?) AND (? = '' OR step = ?) ORDER BY seq LIMIT 10000`,
+      )
+      .all(rolloutId, afterSeq, filter.host ?? '', filter.host ?? '', filter.step ?? '', filter.step ?? '') as Record<string, unknown>[];
+    return rows.map((r) => ({
+      seq: r.seq as number,
+      rolloutId: r.rollout_id as string,
+      agentId: r.agent_id as string,
+      step: r.step as string,
+      atMs: r.at_ms as number,
+      line: r.line as string,
+    }));
+  }
+}

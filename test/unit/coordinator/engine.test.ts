@@ -1,0 +1,416 @@
+import { expect } from 'chai';
+import {
+  type AgentFacts,
+  type Effect,
+  type Transition,
+  applyAction,
+  applyInspectResult,
+  applyStepResult,
+  reconcile,
+} from '../../../coordinator/rollout/engine.js';
+import type { Rollout } from '../../../coordinator/rollout/model.js';
+import { createRollout } from '../../../coordinator/rollout/planner.js';
+import type { InspectResult, ReleaseNote, StepOutcome, StepRequest, StepResult } from '../../../shared/wire.js';
+
+const PLAN = ['backup', 'release-notes', 'checkout', 'config', 'build', 'up', 'health', 'backup-after'];
+const T0 = Date.UTC(2026, 10, 1, 2, 0, 0);
+
+interface World {
+  r: Rollout;
+  now: number;
+  facts: Record<string, AgentFacts>;
+  effects: Effect[];
+}
+
+function healthy(version = '0.2.0'): AgentFacts {
+  return { connected: true, healthy: true, healthVersion: version, healthDetail: '' };
+}
+
+function newWorld(
+  opts: {
+    hosts?: string[];
+    auth?: string;
+    maxParallel?: number;
+    ackPreapproved?: boolean;
+    allowDowngrade?: boolean;
+    rerunnable?: string[];
+  } = {},
+): World {
+  const hosts = opts.hosts ?? ['auth', 'm1', 'm2'];
+  const r = createRollout({
+    id: 'r-1',
+    cluster: 'hoss',
+    target: '0.2.0',
+    initiator: 'alice@ops',
+    now: T0,
+    ackPreapproved: opts.ackPreapproved ?? false,
+    maxParallel: opts.maxParallel ?? 1,
+    authHost: opts.auth ?? (opts.hosts ? '' : 'auth'),
+    allowDowngrade: opts.allowDowngrade ?? false,
+    autoRollback: false,
+    healthDeadlineMs: 60_000,
+    hosts: hosts.map((agentId) => ({ agentId, plan: PLAN, rerunnable: opts.rerunnable ?? PLAN })),
+  });
+  const facts: Record<string, AgentFacts> = {};
+  for (const h of hosts) facts[h] = healthy('0.1.0');
+  return { r, now: T0, facts, effects: [] };
+}
+
+function take(w: World, t: Transition): void {
+  w.r = t.rollout;
+  w.effects.push(...t.effects);
+}
+
+function tick(w: World): void {
+  w.now += 1000;
+  take(
+    w,
+    reconcile(w.r, (id) => w.facts[id], w.now),
+  );
+}
+
+function inspectAll(
+  w: World,
+  over: Partial<Record<string, Partial<InspectResult> & { installed?: string; clean?: boolean; notes?: ReleaseNote[] }>> = {},
+): void {
+  tick(w);
+  const asks = w.effects.filter((e): e is Extract<Effect, { kind: 'inspect' }> => e.kind === 'inspect');
+  w.effects = [];
+  for (const a of asks) {
+    const o = over[a.agentId] ?? {};
+    const result: InspectResult = {
+      requestId: a.requestId,
+      targetVersion: '0.2.0',
+      targetExists: o.targetExists ?? true,
+      error: o.error ?? '',
+      repo: {
+        installedVersion: o.installed ?? '0.1.0',
+        commit: 'a'.repeat(40),
+        clean: o.clean ?? true,
+        tags: ['0.2.0', '0.1.0'],
+        branch: '',
+        trackedBranch: '',
+        dirtyDetail: o.clean === false ? 'M server/Makefile' : '',
+      },
+      health: { healthy: true, version: o.installed ?? '0.1.0', detail: '', checkedAtMs: w.now, configured: true },
+      releaseNotes: {
+        fromVersion: '0.1.0',
+        toVersion: '0.2.0',
+        notes: o.notes ?? [],
+        requiresAction: (o.notes ?? []).some((n) => n.requiresAction),
+      },
+      plan: PLAN,
+    };
+    take(w, applyInspectResult(w.r, a.agentId, result, w.now));
+  }
+  tick(w);
+}
+
+function runSteps(w: World): StepRequest[] {
+  return w.effects.filter((e): e is Extract<Effect, { kind: 'run-step' }> => e.kind === 'run-step').map((e) => e.request);
+}
+
+function finish(w: World, req: StepRequest, outcome: StepOutcome = 'SUCCEEDED', extra: Partial<StepResult> = {}): void {
+  w.effects = w.effects.filter((e) => !(e.kind === 'run-step' && e.request.requestId === req.requestId));
+  w.now += 500;
+  const result: StepResult = {
+    requestId: req.requestId,
+    rolloutId: req.rolloutId,
+    step: req.step,
+    outcome,
+    exitCode: outcome === 'SUCCEEDED' ? 0 : 2,
+    reason: outcome === 'SUCCEEDED' ? '' : `${req.step} failed`,
+    outputTail: [],
+    startedAtMs: w.now - 400,
+    finishedAtMs: w.now,
+    previousCommit: req.step === 'checkout' ? 'b'.repeat(40) : '',
+    attempt: req.attempt,
+    ...extra,
+  };
+  take(w, applyStepResult(w.r, req.agentId, result, w.now));
+  if (req.step === 'health' && outcome === 'SUCCEEDED') w.facts[req.agentId] = healthy('0.2.0');
+  tick(w);
+}
+
+/** Completes every dispatched step until none is pending; returns the order steps ran in. */
+function runToEnd(w: World, stopAt?: (req: StepRequest) => StepOutcome | undefined): string[] {
+  const order: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const next = runSteps(w)[0];
+    if (!next) break;
+    order.push(`${next.agentId}:${next.step}`);
+    finish(w, next, stopAt?.(next) ?? 'SUCCEEDED');
+  }
+  return order;
+}
+
+describe('rollout engine', () => {
+  it('inspects every member first and touches nothing before preflight passes', () => {
+    const w = newWorld();
+    tick(w);
+    expect(w.effects.filter((e) => e.kind === 'inspect').map((e) => (e as { agentId: string }).agentId)).to.deep.equal([
+      'auth',
+      'm1',
+      'm2',
+    ]);
+    expect(runSteps(w)).to.have.length(0);
+    expect(w.r.state).to.equal('pending');
+  });
+
+  it('backs up all hosts in parallel before any host is updated', () => {
+    const w = newWorld();
+    inspectAll(w);
+    expect(w.r.phase).to.equal('backup-all');
+    expect(runSteps(w).map((s) => `${s.agentId}:${s.step}`)).to.deep.equal(['auth:backup', 'm1:backup', 'm2:backup']);
+    expect(w.r.hosts.map((h) => h.state)).to.deep.equal(['backing-up', 'backing-up', 'backing-up']);
+  });
+
+  it('updates the auth server first, then members one at a time, and succeeds', () => {
+    const w = newWorld();
+    inspectAll(w);
+    const order = runToEnd(w);
+    const firstAuthStep = order.indexOf('auth:release-notes');
+    expect(order.slice(0, 3).sort()).to.deep.equal(['auth:backup', 'm1:backup', 'm2:backup']);
+    expect(order.slice(firstAuthStep, firstAuthStep + 7)).to.deep.equal(PLAN.slice(1).map((s) => `auth:${s}`));
+    expect(order.slice(firstAuthStep + 7)).to.deep.equal([...PLAN.slice(1).map((s) => `m1:${s}`), ...PLAN.slice(1).map((s) => `m2:${s}`)]);
+    expect(w.r.state).to.equal('succeeded');
+    expect(w.r.phase).to.equal('done');
+    expect(w.r.hosts.every((h) => h.state === 'updated')).to.equal(true);
+    expect(w.r.hosts[0]?.previousCommit).to.equal('b'.repeat(40));
+  });
+
+  it('runs two members at once with maxParallel 2 and never more', () => {
+    const w = newWorld({ hosts: ['auth', 'm1', 'm2', 'm3'], auth: 'auth', maxParallel: 2 });
+    inspectAll(w);
+    let maxConcurrent = 0;
+    for (let i = 0; i < 200; i++) {
+      const next = runSteps(w)[0];
+      if (!next) break;
+      const busy = w.r.hosts.filter((h) => h.role === 'member' && (h.state === 'updating' || h.state === 'waiting-healthy')).length;
+      maxConcurrent = Math.max(maxConcurrent, busy);
+      finish(w, next);
+    }
+    expect(maxConcurrent).to.equal(2);
+    expect(w.r.state).to.equal('succeeded');
+  });
+
+  it('fails in the auth phase when the auth health check fails and touches no member', () => {
+    const w = newWorld();
+    inspectAll(w);
+    const order = runToEnd(w, (req) => (req.agentId === 'auth' && req.step === 'health' ? 'FAILED' : undefined));
+    expect(w.r.state).to.equal('failed');
+    expect(w.r.failedHost).to.equal('auth');
+    expect(w.r.failedStep).to.equal('health');
+    expect(order.filter((s) => s.startsWith('m') && !s.endsWith(':backup'))).to.deep.equal([]);
+    expect(w.r.hosts.filter((h) => h.role === 'member').map((h) => h.state)).to.deep.equal(['backed-up', 'backed-up']);
+  });
+
+  it('halts at a member whose build fails: later members are not touched', () => {
+    const w = newWorld();
+    inspectAll(w);
+    const order = runToEnd(w, (req) => (req.agentId === 'm1' && req.step === 'build' ? 'FAILED' : undefined));
+    expect(w.r.state).to.equal('failed');
+    expect(w.r.reason).to.equal('m1: build: build failed');
+    expect([w.r.failedHost, w.r.failedStep]).to.deep.equal(['m1', 'build']);
+    expect(order.filter((s) => s.startsWith('m2:') && s !== 'm2:backup')).to.deep.equal([]);
+    expect(w.r.hosts.map((h) => h.state)).to.deep.equal(['updated', 'failed', 'backed-up']);
+    expect(order.includes('m1:up')).to.equal(false);
+  });
+
+  it('stops any backup failure before a server is touched', () => {
+    const w = newWorld();
+    inspectAll(w);
+    const order = runToEnd(w, (req) => (req.agentId === 'm2' && req.step === 'backup' ? 'FAILED' : undefined));
+    expect(w.r.state).to.equal('failed');
+    expect(order.every((s) => s.endsWith(':backup'))).to.equal(true);
+  });
+
+  it('waits in awaiting-ack when release notes require changes, then continues after ack', () => {
+    const w = newWorld();
+    const note: ReleaseNote = {
+      version: '0.2.0',
+      source: 'tag',
+      text: 'ACTION REQUIRED: add search.index',
+      requiresAction: true,
+      requiredLines: ['ACTION REQUIRED: add search.index'],
+    };
+    inspectAll(w, { auth: { notes: [note] } });
+    expect(w.r.state).to.equal('awaiting-ack');
+    expect(w.r.reason).to.contain('convoy rollout ack r-1');
+    expect(runSteps(w)).to.have.length(0);
+    tick(w);
+    expect(runSteps(w)).to.have.length(0);
+    take(w, applyAction(w.r, 'ack', 'bob@ops', w.now) as Transition);
+    tick(w);
+    expect(w.r.ackedBy).to.equal('bob@ops');
+    expect(runSteps(w).map((s) => s.step)).to.deep.equal(['backup', 'backup', 'backup']);
+  });
+
+  it('treats --ack-release-notes as the initiator acknowledging', () => {
+    const w = newWorld({ ackPreapproved: true });
+    inspectAll(w, { m1: { notes: [{ version: '0.2.0', source: 'CHANGELOG.md', text: 'x', requiresAction: true, requiredLines: ['x'] }] } });
+    expect(w.r.state).to.equal('running');
+    expect(w.r.ackedBy).to.equal('alice@ops');
+  });
+
+  const preflightTable: { name: string; over: Parameters<typeof inspectAll>[1]; opts?: Parameters<typeof newWorld>[0]; reason: RegExp }[] =
+    [
+      {
+        name: 'a dirty work tree',
+        over: { m1: { clean: false } },
+        reason: /^m1: preflight: work tree is not clean \(M server\/Makefile\)/,
+      },
+      { name: 'a missing target', over: { m2: { targetExists: false } }, reason: /^m2: preflight: version 0.2.0 does not exist/ },
+      {
+        name: 'an agent-side refusal',
+        over: { auth: { error: '"1.2.0; rm -rf /" is not a version' } },
+        reason: /^auth: preflight: "1.2.0; rm -rf \/" is not a version/,
+      },
+      { name: 'a downgrade', over: { m1: { installed: '0.3.0' } }, reason: /downgrade from 0.3.0 \(set allowDowngrade: true/ },
+    ];
+  for (const row of preflightTable) {
+    it(`fails preflight on ${row.name} and dispatches no step`, () => {
+      const w = newWorld(row.opts);
+      inspectAll(w, row.over);
+      expect(w.r.state).to.equal('failed');
+      expect(w.r.reason).to.match(row.reason);
+      expect(runSteps(w)).to.have.length(0);
+    });
+  }
+
+  it('allows a downgrade when the cluster allows it', () => {
+    const w = newWorld({ allowDowngrade: true });
+    inspectAll(w, { m1: { installed: '0.3.0' } });
+    expect(w.r.state).to.equal('running');
+  });
+
+  it('skips hosts already at the target and succeeds at once when all are', () => {
+    const w = newWorld();
+    inspectAll(w, { auth: { installed: '0.2.0' }, m1: { installed: '0.2.0' }, m2: { installed: '0.2.0' } });
+    expect(w.r.state).to.equal('succeeded');
+    expect(w.r.hosts.map((h) => h.state)).to.deep.equal(['skipped', 'skipped', 'skipped']);
+  });
+
+  it('pauses before a member when the auth server is unhealthy, and resumes when asked', () => {
+    const w = newWorld();
+    inspectAll(w);
+    for (let i = 0; i < 100 && runSteps(w)[0]?.step !== 'backup-after'; i++) finish(w, runSteps(w)[0] as StepRequest);
+    // the auth server turns unhealthy while its post-update backup runs
+    w.facts.auth = { connected: true, healthy: false, healthVersion: '', healthDetail: 'status 503' };
+    finish(w, runSteps(w)[0] as StepRequest);
+    expect(w.r.hosts[0]?.state).to.equal('updated');
+    expect(w.r.state).to.equal('paused');
+    expect(w.r.reason).to.match(/^auth server auth is not healthy \(status 503\); no member was started/);
+    expect(runSteps(w)).to.have.length(0);
+    w.facts.auth = healthy('0.2.0');
+    take(w, applyAction(w.r, 'resume', 'bob', w.now) as Transition);
+    tick(w);
+    expect(runSteps(w).map((s) => `${s.agentId}:${s.step}`)).to.deep.equal(['m1:release-notes']);
+  });
+
+  it('lets the step in flight finish on pause and starts nothing until resume', () => {
+    const w = newWorld({ hosts: ['solo'] });
+    inspectAll(w);
+    finish(w, runSteps(w)[0] as StepRequest); // backup
+    const inFlight = runSteps(w)[0] as StepRequest;
+    take(w, applyAction(w.r, 'pause', 'carol', w.now) as Transition);
+    expect(w.r.state).to.equal('paused');
+    finish(w, inFlight);
+    expect(runSteps(w)).to.have.length(0);
+    take(w, applyAction(w.r, 'resume', 'carol', w.now) as Transition);
+    tick(w);
+    expect(runSteps(w).map((s) => s.step)).to.deep.equal(['checkout']);
+  });
+
+  it('cancels the step in flight on abort and records who aborted', () => {
+    const w = newWorld({ hosts: ['solo'] });
+    inspectAll(w);
+    const backup = runSteps(w)[0] as StepRequest;
+    const t = applyAction(w.r, 'abort', 'dave', w.now) as Transition;
+    take(w, t);
+    expect(w.r.state).to.equal('aborted');
+    expect(w.r.reason).to.equal('aborted by dave');
+    expect(t.effects.filter((e) => e.kind === 'cancel-step')).to.deep.equal([
+      { kind: 'cancel-step', agentId: 'solo', requestId: backup.requestId, reason: 'rollout r-1 aborted by dave' },
+    ]);
+    finish(w, backup, 'CANCELLED');
+    expect(w.r.state).to.equal('aborted');
+    expect(runSteps(w).filter((s) => s.requestId !== backup.requestId)).to.have.length(0);
+  });
+
+  it('refuses illegal actions with words', () => {
+    const w = newWorld({ hosts: ['solo'] });
+    inspectAll(w);
+    runToEnd(w);
+    expect(w.r.state).to.equal('succeeded');
+    expect(applyAction(w.r, 'pause', 'x', w.now)).to.deep.equal({ error: 'cannot pause rollout r-1: it already succeeded' });
+    const fresh = newWorld();
+    expect(applyAction(fresh.r, 'ack', 'x', T0)).to.deep.equal({ error: 'cannot ack rollout r-1: it is pending, not awaiting-ack' });
+    expect(applyAction(fresh.r, 'resume', 'x', T0)).to.deep.equal({ error: 'cannot resume rollout r-1: it is pending, not paused' });
+  });
+
+  it('ignores a result delivered twice', () => {
+    const w = newWorld({ hosts: ['solo'] });
+    inspectAll(w);
+    const backup = runSteps(w)[0] as StepRequest;
+    finish(w, backup);
+    const before = JSON.stringify(w.r);
+    const again = applyStepResult(
+      w.r,
+      'solo',
+      {
+        requestId: backup.requestId,
+        rolloutId: 'r-1',
+        step: 'backup',
+        outcome: 'FAILED',
+        exitCode: 1,
+        reason: 'late duplicate',
+        outputTail: [],
+        startedAtMs: 0,
+        finishedAtMs: 0,
+        previousCommit: '',
+        attempt: 1,
+      },
+      w.now,
+    );
+    expect(JSON.stringify(again.rollout)).to.equal(before);
+    expect(again.effects).to.deep.equal([]);
+  });
+
+  it('re-runs an interrupted re-runnable step as a new attempt', () => {
+    const w = newWorld({ hosts: ['solo'] });
+    inspectAll(w);
+    const order = runToEnd(w, (req) => (req.step === 'build' && req.attempt === 1 ? 'INTERRUPTED' : undefined));
+    expect(order.filter((s) => s === 'solo:build')).to.have.length(2);
+    expect(w.r.state).to.equal('succeeded');
+    expect(w.r.hosts[0]?.runs.filter((r) => r.step === 'build').map((r) => [r.attempt, r.outcome])).to.deep.equal([
+      [1, 'interrupted'],
+      [2, 'succeeded'],
+    ]);
+  });
+
+  it('fails the host when an interrupted step is not re-runnable', () => {
+    const w = newWorld({ hosts: ['solo'], rerunnable: PLAN.filter((s) => s !== 'build') });
+    inspectAll(w);
+    runToEnd(w, (req) => (req.step === 'build' ? 'INTERRUPTED' : undefined));
+    expect(w.r.state).to.equal('failed');
+    expect(w.r.failedStep).to.equal('build');
+  });
+
+  it('single-host rollouts run the whole plan in order', () => {
+    const w = newWorld({ hosts: ['solo'] });
+    inspectAll(w);
+    expect(w.r.hosts[0]?.role).to.equal('single');
+    expect(runToEnd(w)).to.deep.equal(PLAN.map((s) => `solo:${s}`));
+    expect(w.r.state).to.equal('succeeded');
+  });
+
+  it('is deterministic: the same inputs give the same request ids', () => {
+    const a = newWorld();
+    const b = newWorld();
+    inspectAll(a);
+    inspectAll(b);
+    expect(runSteps(a).map((s) => s.requestId)).to.deep.equal(runSteps(b).map((s) => s.requestId));
+    expect(runSteps(a)[0]?.requestId).to.equal('r-1.auth.backup.1');
+  });
+});
