@@ -23,7 +23,7 @@ const clusterSchema = z.strictObject({
 
 const tlsSchema = z.strictObject({ ca: z.string(), cert: z.string(), key: z.string() });
 
-const fileSchema = z.strictObject({
+export const coordinatorFileSchema = z.strictObject({
   listen: addressSchema,
   http: addressSchema.optional(),
   stateFile: z.string().min(1),
@@ -93,11 +93,11 @@ export function checkClusters(file: string, clusters: ClusterConfig[]): string[]
 /** Loads and validates coordinator.yaml; throws ConfigError naming file, key, value and fix. */
 export function loadCoordinatorConfig(file: string): CoordinatorConfig {
   const abs = path.resolve(file);
-  const raw = loadYamlConfig(abs, fileSchema, 'convoyd');
+  const raw = loadYamlConfig(abs, coordinatorFileSchema, 'convoyd');
   return resolveCoordinatorConfig(abs, raw);
 }
 
-export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof fileSchema>): CoordinatorConfig {
+export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coordinatorFileSchema>): CoordinatorConfig {
   const name = path.basename(abs);
   const hint = `Edit ${abs} and restart convoyd.`;
   const clusters: ClusterConfig[] = raw.clusters.map((c) => ({

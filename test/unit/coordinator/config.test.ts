@@ -1,0 +1,69 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { expect } from 'chai';
+import { coordinatorFileSchema, resolveCoordinatorConfig } from '../../../coordinator/config.js';
+import { parseYamlConfig } from '../../../shared/config-file.js';
+import { ConfigError } from '../../../shared/errors.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-config-'));
+const file = path.join(dir, 'coordinator.yaml');
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function load(text: string) {
+  const raw = parseYamlConfig(file, text, coordinatorFileSchema, `Edit ${file} and restart convoyd.`);
+  return resolveCoordinatorConfig(file, raw);
+}
+
+function problems(text: string): string[] {
+  try {
+    load(text);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const BASE = 'listen: 127.0.0.1:7400\nstateFile: state.db\ninsecure: true\n';
+
+describe('coordinator config', () => {
+  it('resolves defaults and relative paths', () => {
+    const c = load(`${BASE}clusters:\n  - name: hoss\n    authServer: a\n    members: [a, b]\n`);
+    expect(c.stateFile).to.equal(path.join(dir, 'state.db'));
+    expect(c.heartbeatTimeoutMs).to.equal(20_000);
+    expect(c.clusters).to.deep.equal([{ name: 'hoss', authServer: 'a', members: ['a', 'b'], maxParallel: 1, healthDeadlineMs: 300_000, allowDowngrade: false, autoRollback: false }]);
+  });
+
+  const table: [string, string, string][] = [
+    ['an unknown key', `${BASE}listn: x\n`, 'coordinator.yaml: unknown key "listn" (check the spelling; see docs/configuration.md for the keys)'],
+    ['a bad duration', `${BASE}heartbeatTimeout: soon\n`, 'coordinator.yaml: heartbeatTimeout "soon" is not a duration (expected e.g. "500ms", "30s", "5m", "2h", "1h30m")'],
+    ['a bad address', 'listen: "7400"\nstateFile: s.db\ninsecure: true\n', 'coordinator.yaml: listen "7400" is not host:port (e.g. 127.0.0.1:7400)'],
+    [
+      'an auth server that is not a member',
+      `${BASE}clusters:\n  - name: hoss\n    authServer: z\n    members: [a, b]\n`,
+      'coordinator.yaml: clusters[0].authServer "z" is not one of its members (a, b); add it to members or fix the name',
+    ],
+    [
+      'a member in two clusters',
+      `${BASE}clusters:\n  - name: one\n    members: [a, b]\n  - name: two\n    members: [b]\n`,
+      'coordinator.yaml: clusters[1].members[0] "b" is already a member of cluster "one"; a host belongs to one cluster',
+    ],
+    ['a zero maxParallel', `${BASE}clusters:\n  - name: hoss\n    members: [a]\n    maxParallel: 0\n`, 'coordinator.yaml: clusters[0].maxParallel 0 must be at least 1'],
+    [
+      'plaintext on a public address',
+      'listen: 0.0.0.0:7400\nstateFile: s.db\ninsecure: true\n',
+      'coordinator.yaml: insecure: true is refused for listen "0.0.0.0:7400" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead',
+    ],
+    ['a missing listen', 'stateFile: s.db\ninsecure: true\n', 'coordinator.yaml: listen is missing (expected string, received undefined)'],
+  ];
+  for (const [name, text, message] of table) {
+    it(`names the file, key and value for ${name}`, () => {
+      expect(problems(text)).to.include(message);
+    });
+  }
+
+  it('reports broken YAML with its line', () => {
+    expect(() => load('listen: [\n')).to.throw(ConfigError, /coordinator.yaml: line \d+, column \d+ is not valid YAML/);
+  });
+});
