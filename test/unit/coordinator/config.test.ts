@@ -32,13 +32,35 @@ describe('coordinator config', () => {
     const c = load(`${BASE}clusters:\n  - name: hoss\n    authServer: a\n    members: [a, b]\n`);
     expect(c.stateFile).to.equal(path.join(dir, 'state.db'));
     expect(c.heartbeatTimeoutMs).to.equal(20_000);
-    expect(c.clusters).to.deep.equal([{ name: 'hoss', authServer: 'a', members: ['a', 'b'], maxParallel: 1, healthDeadlineMs: 300_000, allowDowngrade: false, autoRollback: false }]);
+    expect(c.clusters).to.deep.equal([
+      {
+        name: 'hoss',
+        authServer: 'a',
+        members: ['a', 'b'],
+        maxParallel: 1,
+        healthDeadlineMs: 300_000,
+        allowDowngrade: false,
+        autoRollback: false,
+      },
+    ]);
   });
 
   const table: [string, string, string][] = [
-    ['an unknown key', `${BASE}listn: x\n`, 'coordinator.yaml: unknown key "listn" (check the spelling; see docs/configuration.md for the keys)'],
-    ['a bad duration', `${BASE}heartbeatTimeout: soon\n`, 'coordinator.yaml: heartbeatTimeout "soon" is not a duration (expected e.g. "500ms", "30s", "5m", "2h", "1h30m")'],
-    ['a bad address', 'listen: "7400"\nstateFile: s.db\ninsecure: true\n', 'coordinator.yaml: listen "7400" is not host:port (e.g. 127.0.0.1:7400)'],
+    [
+      'an unknown key',
+      `${BASE}listn: x\n`,
+      'coordinator.yaml: unknown key "listn" (check the spelling; see docs/configuration.md for the keys)',
+    ],
+    [
+      'a bad duration',
+      `${BASE}heartbeatTimeout: soon\n`,
+      'coordinator.yaml: heartbeatTimeout "soon" is not a duration (expected e.g. "500ms", "30s", "5m", "2h", "1h30m")',
+    ],
+    [
+      'a bad address',
+      'listen: "7400"\nstateFile: s.db\ninsecure: true\n',
+      'coordinator.yaml: listen "7400" is not host:port (e.g. 127.0.0.1:7400)',
+    ],
     [
       'an auth server that is not a member',
       `${BASE}clusters:\n  - name: hoss\n    authServer: z\n    members: [a, b]\n`,
@@ -49,7 +71,11 @@ describe('coordinator config', () => {
       `${BASE}clusters:\n  - name: one\n    members: [a, b]\n  - name: two\n    members: [b]\n`,
       'coordinator.yaml: clusters[1].members[0] "b" is already a member of cluster "one"; a host belongs to one cluster',
     ],
-    ['a zero maxParallel', `${BASE}clusters:\n  - name: hoss\n    members: [a]\n    maxParallel: 0\n`, 'coordinator.yaml: clusters[0].maxParallel 0 must be at least 1'],
+    [
+      'a zero maxParallel',
+      `${BASE}clusters:\n  - name: hoss\n    members: [a]\n    maxParallel: 0\n`,
+      'coordinator.yaml: clusters[0].maxParallel 0 must be at least 1',
+    ],
     [
       'plaintext on a public address',
       'listen: 0.0.0.0:7400\nstateFile: s.db\ninsecure: true\n',

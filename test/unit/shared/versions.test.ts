@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { compareVersions, isDowngrade, isRestorable, sortVersionsDesc, versionSyntaxProblem, versionsBetween } from '../../../shared/versions.js';
+import {
+  compareVersions,
+  isDowngrade,
+  isRestorable,
+  sortVersionsDesc,
+  versionSyntaxProblem,
+  versionsBetween,
+} from '../../../shared/versions.js';
 
 describe('versions', () => {
   it('orders tags by semver precedence, v-prefix or not, pre-releases before releases', () => {
@@ -22,7 +29,20 @@ describe('versions', () => {
     expect(isDowngrade('main', '0.1.0')).to.equal(false);
   });
 
-  const refused = ['1.2.0; rm -rf /', '--upload-pack=x', '-x', '', 'a b', '$(id)', '`id`', '1.0..2', 'x'.repeat(101), 'tag\nnext', 'v1|sh', 'a/'];
+  const refused = [
+    '1.2.0; rm -rf /',
+    '--upload-pack=x',
+    '-x',
+    '',
+    'a b',
+    '$(id)',
+    '`id`',
+    '1.0..2',
+    'x'.repeat(101),
+    'tag\nnext',
+    'v1|sh',
+    'a/',
+  ];
   for (const v of refused) {
     it(`refuses the version string ${JSON.stringify(v.slice(0, 30))}`, () => {
       expect(versionSyntaxProblem(v)).to.be.a('string');
@@ -36,7 +56,9 @@ describe('versions', () => {
   }
 
   it('says why a hostile version is refused without echoing control characters', () => {
-    expect(versionSyntaxProblem('1.0\u001b[2J')).to.equal('"1.0\\x1b[2J" is not a version: use a tag or branch name made of letters, digits and . _ + - / (not starting with - )');
+    expect(versionSyntaxProblem('1.0\u001b[2J')).to.equal(
+      '"1.0\\x1b[2J" is not a version: use a tag or branch name made of letters, digits and . _ + - / (not starting with - )',
+    );
   });
 
   it('decides restorability by the compatibility rule (default: same major.minor)', () => {

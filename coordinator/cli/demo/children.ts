@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+
+/** A daemon the demo started (convoyd or an agent), its output going to a log file. */
+export interface DaemonChild {
+  readonly name: string;
+  readonly logFile: string;
+  readonly pid: number;
+  /** Resolves with the exit code (or the signal name) once the process has ended. */
+  readonly exited: Promise<number | string>;
+  /** True until the process has ended. */
+  alive(): boolean;
+}
+
+const running = new Set<ChildProcess>();
+
+// If the CLI exits without cleaning up (a second Ctrl-C), take the daemons along.
+function killLeftovers(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+/** Starts `node <script> --config <file>`, stdout and stderr appended to `logFile`. */
+export function startDaemon(name: string, script: string, configFile: string, logFile: string, cwd: string): DaemonChild {
+  const fd = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [script, '--config', configFile], { cwd, stdio: ['ignore', fd, fd], env: process.env });
+  fs.closeSync(fd);
+  if (running.size === 0) process.on('exit', killLeftovers);
+  running.add(child);
+  let ended = false;
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      ended = true;
+      running.delete(child);
+      if (running.size === 0) process.off('exit', killLeftovers);
+      resolve(code ?? signal ?? 'unknown');
+    });
+    child.once('error', (err) => {
+      ended = true;
+      running.delete(child);
+      resolve(err.message);
+    });
+  });
+  return { name, logFile, pid: child.pid ?? 0, exited, alive: () => !ended };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` if it is still running. Safe to call twice. */
+export async function stopDaemon(child: DaemonChild, graceMs: number): Promise<void> {
+  if (!child.alive() || !child.pid) return;
+  try {
+    process.kill(child.pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+  const result = await Promise.race([child.exited, timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout' && child.alive()) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // ended in between
+    }
+    await child.exited;
+  }
+}
+
+/** The last lines of a log file, for an error message. */
+export function tailOf(file: string, lines = 15): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
+  } catch {
+    return [];
+  }
+}

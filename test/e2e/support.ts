@@ -1,0 +1,140 @@
+/** Small helpers shared by the end-to-end tests: read rollouts through the real CLI. */
+import fs from 'node:fs';
+import type { Fleet } from '../helpers/index.js';
+import { waitFor } from '../helpers/index.js';
+import type { ServiceEvent } from '../fixtures/sample-server.js';
+
+export interface StepRunJson {
+  step: string;
+  attempt: number;
+  outcome: string;
+  exitCode: number;
+  reason: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  durationMs: number;
+  outputTail: string[];
+}
+
+export interface HostJson {
+  agentId: string;
+  role: string;
+  state: string;
+  currentStep: string;
+  fromVersion: string;
+  reason: string;
+  steps: StepRunJson[];
+}
+
+export interface RolloutJson {
+  id: string;
+  cluster: string;
+  targetVersion: string;
+  state: string;
+  phase: string;
+  reason: string;
+  failedHost: string;
+  failedStep: string;
+  initiator: string;
+  ackRequired: boolean;
+  ackedBy: string;
+  hosts: HostJson[];
+}
+
+/** `convoy rollout status <id> --json`. */
+export async function status(fleet: Fleet, id: string): Promise<RolloutJson> {
+  const res = await fleet.cli(['rollout', 'status', id, '--json']);
+  if (res.json === undefined) throw new Error(`rollout status ${id} printed no JSON (exit ${res.code}): ${res.stderr}`);
+  return res.json as RolloutJson;
+}
+
+/** Starts a rollout with the CLI and returns its id. */
+export async function start(fleet: Fleet, args: string[]): Promise<string> {
+  const res = await fleet.cli(['rollout', 'start', ...args, '--json']);
+  if (res.code !== 0) throw new Error(`rollout start exited ${res.code}: ${res.stderr}`);
+  return (res.json as RolloutJson).id;
+}
+
+/** Waits until the rollout satisfies `pred` (observed through the CLI). */
+export async function waitRollout(
+  fleet: Fleet,
+  id: string,
+  what: string,
+  pred: (r: RolloutJson) => boolean,
+  timeoutMs = 30_000,
+): Promise<RolloutJson> {
+  let last: RolloutJson | undefined;
+  return waitFor(
+    async () => {
+      last = await status(fleet, id);
+      return pred(last) ? last : undefined;
+    },
+    {
+      what: `rollout ${id}: ${what}`,
+      timeoutMs,
+      intervalMs: 100,
+      describe: () =>
+        JSON.stringify(
+          last && {
+            state: last.state,
+            phase: last.phase,
+            reason: last.reason,
+            hosts: last.hosts.map((h) => [h.agentId, h.state, h.currentStep]),
+          },
+        ),
+    },
+  );
+}
+
+export const TERMINAL = ['succeeded', 'failed', 'aborted'];
+
+export function host(r: RolloutJson, id: string): HostJson {
+  const h = r.hosts.find((x) => x.agentId === id);
+  if (!h) throw new Error(`rollout ${r.id} has no host ${id}`);
+  return h;
+}
+
+/** Time a service stopped, from its own events log. */
+export function eventTimes(events: ServiceEvent[], kind: string, version?: string): number[] {
+  return events.filter((e) => e.kind === kind && (version === undefined || e.version === version)).map((e) => e.atMs);
+}
+
+/** Down intervals of a service: from its `stop` to the next `healthy` (or start of health). */
+export function downIntervals(events: ServiceEvent[]): [number, number][] {
+  const out: [number, number][] = [];
+  let downSince: number | undefined;
+  for (const e of events) {
+    if (e.kind === 'stop') downSince = e.atMs;
+    if ((e.kind === 'healthy' || e.kind === 'health-regained') && downSince !== undefined) {
+      out.push([downSince, e.atMs]);
+      downSince = undefined;
+    }
+  }
+  if (downSince !== undefined) out.push([downSince, Number.POSITIVE_INFINITY]);
+  return out;
+}
+
+/** The largest number of intervals that overlap at one instant. */
+export function maxOverlap(intervals: [number, number][]): number {
+  const points = intervals.flatMap<[number, number]>(([a, b]) => [
+    [a, 1],
+    [b, -1],
+  ]);
+  points.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let cur = 0;
+  let max = 0;
+  for (const [, d] of points) {
+    cur += d;
+    max = Math.max(max, cur);
+  }
+  return max;
+}
+
+/** The command line of a live process (Linux /proc), '' when it is gone. */
+export function commandOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}

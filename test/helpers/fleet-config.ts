@@ -1,0 +1,123 @@
+/**
+ * The agent.yaml and coordinator.yaml an end-to-end fleet runs with (docs/configuration.md),
+ * with short timings so tests are quick, and deep-merged overrides for a test's own needs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+/** A partial config document merged over the defaults: objects merge, other values replace, null deletes. */
+export type Overrides = Record<string, unknown>;
+
+/** The sample server's commands, as the agent runs them in server/. */
+export const SAMPLE_SERVER_STEPS = {
+  backup: { command: './backup.sh', timeout: '1m' },
+  config: { command: 'make config', timeout: '1m' },
+  build: { command: 'make build', timeout: '2m' },
+  up: { command: 'make up DETACH=true', timeout: '1m' },
+  'backup-after': { command: './backup.sh', timeout: '1m' },
+  restore: { command: './restore.sh', timeout: '1m' },
+} as const;
+
+export interface AgentConfigInput {
+  id: string;
+  /** host:port of convoyd. */
+  coordinatorAddress: string;
+  /** Work tree root and the server/ directory where make runs. */
+  repo: string;
+  serverDir: string;
+  stateDir: string;
+  healthUrl: string;
+  labels?: Record<string, string>;
+}
+
+/** Settings of one linked cluster in coordinator.yaml. */
+export interface ClusterSpec {
+  name?: string;
+  maxParallel?: number;
+  healthDeadline?: string;
+  allowDowngrade?: boolean;
+  autoRollback?: boolean;
+}
+
+export interface CoordinatorConfigInput {
+  /** 127.0.0.1:<port> for gRPC; 127.0.0.1:<port> for /metrics. */
+  listen: string;
+  http: string;
+  stateFile: string;
+  cluster?: ClusterSpec & { name: string; authServer?: string; members: string[] };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `base` with `overrides` deep-merged in (neither is modified). */
+export function mergeOverrides(base: Record<string, unknown>, overrides: Overrides = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === null) delete out[key];
+    else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = mergeOverrides(out[key], value);
+    else if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** agent.yaml for a sample server's agent. */
+export function agentConfig(input: AgentConfigInput): Record<string, unknown> {
+  return {
+    id: input.id,
+    coordinator: {
+      address: input.coordinatorAddress,
+      insecure: true,
+      heartbeatInterval: '500ms',
+      backoff: { initial: '100ms', max: '1s' },
+    },
+    labels: { fixture: 'sample-server', ...input.labels },
+    repo: input.repo,
+    serverDir: input.serverDir,
+    stateDir: input.stateDir,
+    fetch: true,
+    releaseNotes: { changelog: 'CHANGELOG.md', markers: ['ACTION REQUIRED', 'Required changes'] },
+    health: {
+      url: input.healthUrl,
+      versionField: 'version',
+      interval: '200ms',
+      deadline: '20s',
+      monitorInterval: '500ms',
+      requestTimeout: '1s',
+    },
+    backup: { archiveGlob: 'backups/*.tar.gz', compatibility: 'same-major-minor' },
+    steps: structuredClone(SAMPLE_SERVER_STEPS),
+  };
+}
+
+/** coordinator.yaml for a test fleet (one cluster, or none). */
+export function coordinatorConfig(input: CoordinatorConfigInput): Record<string, unknown> {
+  const doc: Record<string, unknown> = {
+    listen: input.listen,
+    http: input.http,
+    stateFile: input.stateFile,
+    insecure: true,
+    heartbeatTimeout: '2s',
+    stepGrace: '10s',
+  };
+  const c = input.cluster;
+  if (c) {
+    const cluster: Record<string, unknown> = { name: c.name };
+    if (c.authServer) cluster.authServer = c.authServer;
+    cluster.members = c.members;
+    cluster.maxParallel = c.maxParallel ?? 1;
+    cluster.healthDeadline = c.healthDeadline ?? '20s';
+    if (c.allowDowngrade !== undefined) cluster.allowDowngrade = c.allowDowngrade;
+    if (c.autoRollback !== undefined) cluster.autoRollback = c.autoRollback;
+    doc.clusters = [cluster];
+  }
+  return doc;
+}
+
+/** Writes `doc` as YAML, creating the directory. */
+export function writeYaml(file: string, doc: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, YAML.stringify(doc));
+}

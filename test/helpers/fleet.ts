@@ -1,0 +1,227 @@
+/**
+ * A running local fleet: convoyd and one convoy-agent per sample server as processes, and
+ * what a test does to them (start, stop, kill, restart, rewrite an agent.yaml, ask the CLI).
+ */
+import { processesIn, type SampleServer } from '../fixtures/sample-server.js';
+import { onCleanup } from './cleanup.js';
+import { runCli, type CliOptions, type CliResult } from './cli.js';
+import { mergeOverrides, writeYaml, type Overrides } from './fleet-config.js';
+import { programPath, repoRoot } from './paths.js';
+import { isListening } from './ports.js';
+import { onEmergencyExit, startProcess, type ManagedProcess } from './processes.js';
+import { GiveUpError, waitFor } from './wait.js';
+
+/** A host of the fleet: its sample server, its agent's files and (while running) its process. */
+export interface FleetHost {
+  name: string;
+  role: 'auth' | 'member';
+  server: SampleServer;
+  agentConfigFile: string;
+  /** The document written to agentConfigFile. */
+  agentConfig: Record<string, unknown>;
+  stateDir: string;
+  agentLog: string;
+  agent?: ManagedProcess;
+}
+
+/** Where the coordinator side of a fleet lives. */
+export interface FleetFiles {
+  dir: string;
+  /** host:port of convoyd's gRPC listener (what CONVOY_COORDINATOR is set to). */
+  coordinatorAddress: string;
+  /** http://127.0.0.1:<port>/metrics */
+  metricsUrl: string;
+  coordinatorConfigFile: string;
+  /** The document written to coordinatorConfigFile. */
+  coordinatorConfig: Record<string, unknown>;
+  stateFile: string;
+  coordinatorLog: string;
+  /** The cluster in coordinator.yaml ("hoss" by default), undefined with cluster: false. */
+  clusterName: string | undefined;
+}
+
+/** One entry of `convoy agents --json`. */
+export interface AgentListing {
+  id: string;
+  connected: boolean;
+  [field: string]: unknown;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+
+/** Reads the agent list from `convoy agents --json` output: an array, or { agents: [...] }. */
+export function parseAgentListing(json: unknown): AgentListing[] {
+  const list = Array.isArray(json) ? json : (json as { agents?: unknown } | undefined)?.agents;
+  if (!Array.isArray(list)) throw new Error(`convoy agents --json printed no agent list: ${JSON.stringify(json)}`);
+  return list.map((item: Record<string, unknown>) => ({ ...item, id: String(item.id), connected: item.connected === true }));
+}
+
+/** A running (or ready to run) local fleet. */
+export class Fleet {
+  coordinator?: ManagedProcess;
+  private cleaned = false;
+  private readonly forget: Array<() => void> = [];
+
+  readonly dir: string;
+  readonly hosts: FleetHost[];
+  readonly coordinatorAddress: string;
+  readonly metricsUrl: string;
+  readonly coordinatorConfigFile: string;
+  readonly coordinatorConfig: Record<string, unknown>;
+  readonly stateFile: string;
+  readonly coordinatorLog: string;
+  readonly clusterName: string | undefined;
+  private readonly env: Record<string, string | undefined>;
+
+  constructor(init: FleetFiles & { hosts: FleetHost[]; env: Record<string, string | undefined> }) {
+    this.dir = init.dir;
+    this.hosts = init.hosts;
+    this.coordinatorAddress = init.coordinatorAddress;
+    this.metricsUrl = init.metricsUrl;
+    this.coordinatorConfigFile = init.coordinatorConfigFile;
+    this.coordinatorConfig = init.coordinatorConfig;
+    this.stateFile = init.stateFile;
+    this.coordinatorLog = init.coordinatorLog;
+    this.clusterName = init.clusterName;
+    this.env = init.env;
+  }
+
+  host(name: string): FleetHost {
+    const host = this.hosts.find((h) => h.name === name);
+    if (!host) throw new Error(`fleet has no host ${name} (hosts: ${this.hosts.map((h) => h.name).join(', ')})`);
+    return host;
+  }
+
+  get auth(): FleetHost | undefined {
+    return this.hosts.find((h) => h.role === 'auth');
+  }
+
+  get members(): FleetHost[] {
+    return this.hosts.filter((h) => h.role === 'member');
+  }
+
+  /** Runs the CLI against this fleet's coordinator. */
+  cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+    return runCli(args, { coordinator: this.coordinatorAddress, ...opts });
+  }
+
+  /** Starts convoyd and resolves once its gRPC port accepts connections. */
+  async startCoordinator(timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<ManagedProcess> {
+    if (this.coordinator && !this.coordinator.hasExited()) throw new Error('convoyd is already running');
+    const proc = startProcess('convoyd', process.execPath, [programPath('convoyd'), '--config', this.coordinatorConfigFile], {
+      cwd: repoRoot(),
+      env: this.env,
+      logFile: this.coordinatorLog,
+    });
+    this.coordinator = proc;
+    const port = Number(this.coordinatorAddress.split(':')[1]);
+    await waitFor(
+      async () => {
+        if (proc.hasExited()) throw new GiveUpError(`convoyd exited with ${proc.exitCode}:\n${proc.tail()}`);
+        return isListening(port);
+      },
+      { what: `convoyd to listen on ${this.coordinatorAddress}`, timeoutMs, intervalMs: 50, describe: () => proc.tail() },
+    );
+    return proc;
+  }
+
+  /** Graceful stop (SIGTERM, SIGKILL after the grace period); resolves with the exit code. */
+  async stopCoordinator(graceMs?: number): Promise<number | null | undefined> {
+    return this.coordinator?.stop(graceMs);
+  }
+
+  async killCoordinator(): Promise<void> {
+    await this.coordinator?.kill9();
+  }
+
+  async restartCoordinator(): Promise<ManagedProcess> {
+    await this.stopCoordinator();
+    return this.startCoordinator();
+  }
+
+  /** Starts a host's agent; does not wait for it to connect (see waitAgentsConnected). */
+  startAgent(name: string): ManagedProcess {
+    const host = this.host(name);
+    if (host.agent && !host.agent.hasExited()) throw new Error(`the agent of ${name} is already running`);
+    host.agent = startProcess(`convoy-agent ${name}`, process.execPath, [programPath('convoy-agent'), '--config', host.agentConfigFile], {
+      cwd: repoRoot(),
+      env: this.env,
+      logFile: host.agentLog,
+    });
+    return host.agent;
+  }
+
+  async stopAgent(name: string, graceMs?: number): Promise<number | null | undefined> {
+    return this.host(name).agent?.stop(graceMs);
+  }
+
+  /** SIGKILL to the agent's process group; the step commands it runs are in their own groups and live on. */
+  async killAgent(name: string): Promise<void> {
+    await this.host(name).agent?.kill9();
+  }
+
+  async restartAgent(name: string): Promise<ManagedProcess> {
+    await this.stopAgent(name);
+    return this.startAgent(name);
+  }
+
+  /** Rewrites a host's agent.yaml with `overrides` merged in (restart the agent to apply). */
+  updateAgentConfig(name: string, overrides: Overrides): void {
+    const host = this.host(name);
+    host.agentConfig = mergeOverrides(host.agentConfig, overrides);
+    writeYaml(host.agentConfigFile, host.agentConfig);
+  }
+
+  /** The parsed `convoy agents --json`; throws when the CLI fails. */
+  async agents(): Promise<AgentListing[]> {
+    const result = await this.cli(['agents', '--json']);
+    if (result.code !== 0) throw new Error(`convoy agents --json exited ${result.code}: ${result.stderr.trim()}`);
+    return parseAgentListing(result.json);
+  }
+
+  /** Resolves once `convoy agents --json` lists every named agent (default: all running) as connected. */
+  async waitAgentsConnected(names?: string[], timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<AgentListing[]> {
+    const wanted = names ?? this.hosts.filter((h) => h.agent && !h.agent.hasExited()).map((h) => h.name);
+    let last = '';
+    return waitFor(
+      async () => {
+        for (const name of wanted) {
+          const agent = this.host(name).agent;
+          if (agent?.hasExited()) throw new GiveUpError(`the agent of ${name} exited with ${agent.exitCode}:\n${agent.tail()}`);
+        }
+        const listing = await this.agents();
+        last = JSON.stringify(listing.map((a) => ({ id: a.id, connected: a.connected })));
+        return wanted.every((name) => listing.some((a) => a.id === name && a.connected)) ? listing : undefined;
+      },
+      { what: `agents ${wanted.join(', ')} to be connected`, timeoutMs, intervalMs: 200, describe: () => `last listing: ${last}` },
+    );
+  }
+
+  /** Stops the agents, convoyd and every sample server; safe to call twice. */
+  async cleanup(): Promise<void> {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    await Promise.all(this.hosts.flatMap((h) => (h.agent ? [h.agent.stop()] : [])));
+    await this.coordinator?.stop();
+    await Promise.all(this.hosts.map((h) => h.server.stop()));
+    for (const forget of this.forget) forget();
+  }
+
+  /** Registers the cleanups that run even when the test fails or the test process exits. */
+  registerCleanup(): void {
+    this.forget.push(onCleanup(`fleet in ${this.dir}`, () => this.cleanup()));
+    this.forget.push(
+      onEmergencyExit(() => {
+        for (const host of this.hosts) for (const pid of processesIn(host.server.serverDir)) killQuietly(pid);
+      }),
+    );
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
