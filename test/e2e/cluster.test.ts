@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { createFleet, startCli, useSandbox, type Fleet, type FleetServerSpec } from '../helpers/index.js';
-import { commandOf, downIntervals, eventTimes, host, maxOverlap, start, status, waitRollout, TERMINAL } from './support.js';
+import { commandOf, downIntervals, latestRolloutId, eventTimes, host, maxOverlap, start, status, waitRollout, TERMINAL } from './support.js';
 
 const FOUR: FleetServerSpec[] = [
   { name: 'hoss-auth', role: 'auth' },
@@ -41,7 +41,7 @@ describe('e2e: linked-cluster rollouts', function () {
 
     const r = await status(
       fleet,
-      ((await fleet.cli(['rollout', 'list', '--json'])).json as { rollouts: { id: string }[] }).rollouts[0]!.id,
+      await latestRolloutId(fleet),
     );
     expect(r.hosts.map((h) => [h.agentId, h.role, h.state])).to.deep.equal([
       ['hoss-auth', 'auth', 'updated'],
@@ -104,7 +104,7 @@ describe('e2e: linked-cluster rollouts', function () {
     fleet.host('hoss-a').server.setKnob('fail-build');
     const res = await fleet.cli(['rollout', 'start', 'hoss', '--to', '0.2.0', '--watch'], { timeoutMs: 90_000 });
     expect(res.code).to.equal(1);
-    const id = ((await fleet.cli(['rollout', 'list', '--json'])).json as { rollouts: { id: string }[] }).rollouts[0]!.id;
+    const id = await latestRolloutId(fleet);
     const r = await status(fleet, id);
     expect(r.state).to.equal('failed');
     expect([r.failedHost, r.failedStep]).to.deep.equal(['hoss-a', 'build']);
@@ -136,7 +136,7 @@ describe('e2e: linked-cluster rollouts', function () {
     expect(done.state).to.equal('succeeded');
     expect(done.ackedBy).to.not.equal('');
     expect(await served(fleet)).to.deep.equal({ 'hoss-auth': '0.3.0', 'hoss-a': '0.3.0', 'hoss-b': '0.3.0' });
-    const events = await fleet.cli(['events', '--rollout', id, '--json']);
+    const events = await fleet.cli(['events', '--rollout', id, '--limit', '1000', '--json']);
     expect(JSON.stringify(events.json)).to.match(/ack requested by/);
   });
 
@@ -197,7 +197,7 @@ describe('e2e: linked-cluster rollouts', function () {
       .filter((c) => /sleep|make/.test(c));
     expect(left).to.deep.equal([]);
     expect(host(r, 'hoss-b').state).to.equal('backed-up');
-    const events = await fleet.cli(['events', '--rollout', id, '--json']);
+    const events = await fleet.cli(['events', '--rollout', id, '--limit', '1000', '--json']);
     expect(JSON.stringify(events.json)).to.match(/abort requested by/);
   });
 

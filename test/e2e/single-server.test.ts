@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { createFleet, freePort, runCli, useSandbox, type Fleet } from '../helpers/index.js';
-import { commandOf, host, start, status, waitRollout, TERMINAL } from './support.js';
+import { commandOf, host, latestRolloutId, listRollouts, start, status, waitRollout, TERMINAL } from './support.js';
 
 const PLAN = ['backup', 'release-notes', 'checkout', 'config', 'build', 'up', 'health', 'backup-after'];
 
@@ -42,9 +42,7 @@ describe('e2e: updating one server', function () {
     expect(server.isClean()).to.equal(true);
     expect(await getObject(server.port, 'invoice-17')).to.equal('paid in full');
 
-    const list = await fleet.cli(['rollout', 'list', '--json']);
-    const id = (list.json as { rollouts?: { id: string }[] }).rollouts?.[0]?.id ?? (list.json as { id: string }[])[0]?.id;
-    const r = await status(fleet, id as string);
+    const r = await status(fleet, await latestRolloutId(fleet));
     expect(r.state).to.equal('succeeded');
     const h = host(r, 'hoss-a');
     expect(h.state).to.equal('updated');
@@ -84,7 +82,7 @@ describe('e2e: updating one server', function () {
     const res = await fleet.cli(['rollout', 'start', '--host', 'hoss-a', '--to', '0.2.0', '--watch'], { timeoutMs: 60_000 });
     expect(res.code).to.equal(1);
 
-    const id = ((await fleet.cli(['rollout', 'list', '--json'])).json as { rollouts: { id: string }[] }).rollouts[0]!.id;
+    const id = await latestRolloutId(fleet);
     const r = await status(fleet, id);
     expect(r.state).to.equal('failed');
     expect([r.failedHost, r.failedStep]).to.deep.equal(['hoss-a', 'build']);
@@ -107,7 +105,7 @@ describe('e2e: updating one server', function () {
 
     const res = await fleet.cli(['rollout', 'start', '--host', 'hoss-a', '--to', '0.2.0', '--watch'], { timeoutMs: 60_000 });
     expect(res.code).to.equal(1);
-    const id = ((await fleet.cli(['rollout', 'list', '--json'])).json as { rollouts: { id: string }[] }).rollouts[0]!.id;
+    const id = await latestRolloutId(fleet);
     const r = await status(fleet, id);
     const build = host(r, 'hoss-a').steps.find((s) => s.step === 'build')!;
     expect(build.outcome).to.equal('timed-out');
@@ -151,8 +149,7 @@ describe('e2e: updating one server', function () {
       const res = await fleet.cli(['rollout', 'start', '--host', 'hoss-a', `--to=${bad}`]);
       expect(res.code).to.equal(2);
       expect(res.stderr).to.match(/is not a version/);
-      const list = await fleet.cli(['rollout', 'list', '--json']);
-      expect((list.json as { rollouts: unknown[] }).rollouts).to.deep.equal([]);
+      expect(await listRollouts(fleet)).to.deep.equal([]);
       expect(server.readEvents().filter((e) => e.kind === 'backup-start')).to.deep.equal([]);
       expect(fs.existsSync(path.join(server.serverDir, 'pwned'))).to.equal(false);
     });

@@ -138,3 +138,17 @@ export function commandOf(pid: number): string {
     return '';
   }
 }
+
+/** `convoy rollout list --json`: newest first. */
+export async function listRollouts(fleet: Fleet): Promise<RolloutJson[]> {
+  const res = await fleet.cli(['rollout', 'list', '--json']);
+  if (res.code !== 0 || !Array.isArray(res.json)) throw new Error(`rollout list --json exited ${res.code}: ${res.stderr}`);
+  return res.json as RolloutJson[];
+}
+
+/** The id of the newest rollout. */
+export async function latestRolloutId(fleet: Fleet): Promise<string> {
+  const [r] = await listRollouts(fleet);
+  if (!r) throw new Error('no rollout was created');
+  return r.id;
+}
