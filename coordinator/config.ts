@@ -1,9 +1,12 @@
 /** coordinator.yaml: what operators write (validated, all optional but a few) -> CoordinatorConfig. */
 import path from 'node:path';
 import fs from 'node:fs';
+import semver from 'semver';
 import { z } from 'zod';
 import { durationSchema, loadYamlConfig, resolvePath } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
+import { versionSyntaxProblem } from '../shared/versions.js';
+import { cronProblem, timezoneProblem } from './schedule/cron.js';
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const nameSchema = z
@@ -19,6 +22,38 @@ const clusterSchema = z.strictObject({
   healthDeadline: durationSchema.prefault('5m'),
   allowDowngrade: z.boolean().default(false),
   autoRollback: z.boolean().default(false),
+  /** Block on firing Prometheus alerts before each host starts (Kured-style, see docs/metrics.md). */
+  alerts: z
+    .strictObject({
+      prometheus: z.url({ protocol: /^https?$/, error: 'is not a URL (expected http:// or https://)' }),
+      selector: z.string().min(1).max(1000),
+      pollInterval: durationSchema.prefault('15s'),
+      timeout: durationSchema.prefault('5s'),
+    })
+    .optional(),
+});
+
+const operatorSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9@._-]{0,62}$/, 'is not a valid operator name (the CN of the certificate)'),
+  role: z.enum(['viewer', 'operator'], { error: 'must be viewer or operator' }),
+});
+
+const webhookSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'is not a URL (expected http:// or https://)' }),
+  events: z.array(z.enum(['started', 'awaiting-ack', 'paused', 'resumed', 'succeeded', 'failed', 'aborted'])).optional(),
+  timeout: durationSchema.prefault('5s'),
+  retries: z.number().int().min(0).max(20).default(5),
+});
+
+const scheduleSchema = z.strictObject({
+  name: nameSchema,
+  cluster: nameSchema,
+  cron: z.string().max(200),
+  timezone: z.string().max(100).default('UTC'),
+  window: durationSchema,
+  target: z.string().max(100).default('latest'),
+  enabled: z.boolean().default(true),
+  ackReleaseNotes: z.boolean().default(false),
 });
 
 const tlsSchema = z.strictObject({ ca: z.string(), cert: z.string(), key: z.string() });
@@ -33,6 +68,12 @@ export const coordinatorFileSchema = z.strictObject({
   heartbeatInterval: durationSchema.prefault('5s'),
   stepGrace: durationSchema.prefault('30s'),
   clusters: z.array(clusterSchema).default([]),
+  /** Operators allowed on the CLI service (identity = certificate CN), with their role. */
+  operators: z.array(operatorSchema).default([]),
+  /** Revoked agent ids: refused at connect; reloaded on SIGHUP. */
+  denyAgents: z.array(nameSchema).default([]),
+  webhooks: z.array(webhookSchema).default([]),
+  schedules: z.array(scheduleSchema).default([]),
 });
 
 /** A linked cluster, resolved. */
@@ -45,6 +86,36 @@ export interface ClusterConfig {
   healthDeadlineMs: number;
   allowDowngrade: boolean;
   autoRollback: boolean;
+  alerts?: { prometheus: string; selector: string; pollIntervalMs: number; timeoutMs: number };
+}
+
+/** A CLI user and what they may do. viewer: read commands; operator: also start, ack, pause, resume, abort, rollback, schedules. */
+export interface OperatorConfig {
+  name: string;
+  role: 'viewer' | 'operator';
+}
+
+/** Rollout state changes a webhook is told about. */
+export type WebhookEvent = 'started' | 'awaiting-ack' | 'paused' | 'resumed' | 'succeeded' | 'failed' | 'aborted';
+
+export interface WebhookConfig {
+  url: string;
+  events: WebhookEvent[];
+  timeoutMs: number;
+  retries: number;
+}
+
+/** A maintenance window schedule. */
+export interface ScheduleConfig {
+  name: string;
+  cluster: string;
+  cron: string;
+  timezone: string;
+  windowMs: number;
+  /** "latest", a semver range ("~0.2"), or an exact tag. */
+  target: string;
+  enabled: boolean;
+  ackReleaseNotes: boolean;
 }
 
 /** What convoyd runs with. */
@@ -59,6 +130,10 @@ export interface CoordinatorConfig {
   heartbeatIntervalMs: number;
   stepGraceMs: number;
   clusters: ClusterConfig[];
+  operators: OperatorConfig[];
+  denyAgents: string[];
+  webhooks: WebhookConfig[];
+  schedules: ScheduleConfig[];
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;
@@ -108,8 +183,26 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
     healthDeadlineMs: c.healthDeadline,
     allowDowngrade: c.allowDowngrade,
     autoRollback: c.autoRollback,
+    alerts: c.alerts
+      ? { prometheus: c.alerts.prometheus, selector: c.alerts.selector, pollIntervalMs: c.alerts.pollInterval, timeoutMs: c.alerts.timeout }
+      : undefined,
   }));
-  const problems = checkClusters(abs, clusters);
+  const schedules: ScheduleConfig[] = raw.schedules.map((s) => ({
+    name: s.name,
+    cluster: s.cluster,
+    cron: s.cron,
+    timezone: s.timezone,
+    windowMs: s.window,
+    target: s.target,
+    enabled: s.enabled,
+    ackReleaseNotes: s.ackReleaseNotes,
+  }));
+  const problems = [...checkClusters(abs, clusters), ...checkSchedules(abs, schedules, clusters)];
+  const operatorNames = new Set<string>();
+  raw.operators.forEach((o, i) => {
+    if (operatorNames.has(o.name)) problems.push(`${name}: operators[${i}].name "${o.name}" is listed twice`);
+    operatorNames.add(o.name);
+  });
   if (raw.insecure && !LOOPBACK.test(raw.listen)) {
     problems.push(
       `${name}: insecure: true is refused for listen "${raw.listen}" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead`,
@@ -138,5 +231,42 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
     heartbeatIntervalMs: raw.heartbeatInterval,
     stepGraceMs: raw.stepGrace,
     clusters,
+    operators: raw.operators,
+    denyAgents: raw.denyAgents,
+    webhooks: raw.webhooks.map((w) => ({
+      url: w.url,
+      events: w.events ?? ['started', 'awaiting-ack', 'paused', 'resumed', 'succeeded', 'failed', 'aborted'],
+      timeoutMs: w.timeout,
+      retries: w.retries,
+    })),
+    schedules,
   };
+}
+
+/** Schedule rules: cron, timezone, cluster, window, target; each message names the schedule and the field. */
+export function checkSchedules(file: string, schedules: ScheduleConfig[], clusters: ClusterConfig[]): string[] {
+  const name = path.basename(file);
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  schedules.forEach((s, i) => {
+    const at = `${name}: schedules[${i}] (${s.name})`;
+    if (seen.has(s.name)) problems.push(`${at}.name is used twice; schedule names must be unique`);
+    seen.add(s.name);
+    const cron = cronProblem(s.cron);
+    if (cron) problems.push(`${at}.cron "${s.cron}" ${cron}`);
+    const tz = timezoneProblem(s.timezone);
+    if (tz) problems.push(`${at}.timezone "${s.timezone}" ${tz}`);
+    if (!clusters.some((c) => c.name === s.cluster)) {
+      problems.push(`${at}.cluster "${s.cluster}" is not a configured cluster (${clusters.map((c) => c.name).join(', ') || 'none'})`);
+    }
+    if (s.windowMs <= 0) problems.push(`${at}.window must be longer than zero (e.g. "3h")`);
+    if (s.target !== 'latest' && !semverRangeOk(s.target) && versionSyntaxProblem(s.target)) {
+      problems.push(`${at}.target "${s.target}" is not "latest", a semver range (e.g. "~0.2") or a version tag`);
+    }
+  });
+  return problems;
+}
+
+function semverRangeOk(t: string): boolean {
+  return semver.validRange(t) !== null;
 }

@@ -41,6 +41,7 @@ describe('coordinator config', () => {
         healthDeadlineMs: 300_000,
         allowDowngrade: false,
         autoRollback: false,
+        alerts: undefined,
       },
     ]);
   });
@@ -91,5 +92,63 @@ describe('coordinator config', () => {
 
   it('reports broken YAML with its line', () => {
     expect(() => load('listen: [\n')).to.throw(ConfigError, /coordinator.yaml: line \d+, column \d+ is not valid YAML/);
+  });
+});
+
+describe('coordinator config: schedules, operators, webhooks', () => {
+  const CLUSTER = `${BASE}clusters:\n  - name: hoss\n    members: [a]\n`;
+  it('resolves a weekly window schedule', () => {
+    const c = load(
+      `${CLUSTER}schedules:\n  - name: sunday\n    cluster: hoss\n    cron: "0 2 * * 0"\n    timezone: Europe/Zurich\n    window: 3h\n    target: "~0.2"\n`,
+    );
+    expect(c.schedules).to.deep.equal([
+      {
+        name: 'sunday',
+        cluster: 'hoss',
+        cron: '0 2 * * 0',
+        timezone: 'Europe/Zurich',
+        windowMs: 10_800_000,
+        target: '~0.2',
+        enabled: true,
+        ackReleaseNotes: false,
+      },
+    ]);
+  });
+  const table: [string, string, string][] = [
+    [
+      'a bad cron',
+      'cron: "61 * * * *"\n    window: 1h',
+      'coordinator.yaml: schedules[0] (s).cron "61 * * * *" is not a valid cron expression (minute: 61 is a invalid expression for minute)',
+    ],
+    [
+      'a bad timezone',
+      'cron: "0 2 * * 0"\n    timezone: Mars/Olympus\n    window: 1h',
+      'coordinator.yaml: schedules[0] (s).timezone "Mars/Olympus" is not a known IANA timezone (e.g. "Europe/Zurich", "UTC")',
+    ],
+    [
+      'a zero window',
+      'cron: "0 2 * * 0"\n    window: 0s',
+      'coordinator.yaml: schedules[0] (s).window must be longer than zero (e.g. "3h")',
+    ],
+    [
+      'a bad target',
+      'cron: "0 2 * * 0"\n    window: 1h\n    target: "1.0; reboot"',
+      'coordinator.yaml: schedules[0] (s).target "1.0; reboot" is not "latest", a semver range (e.g. "~0.2") or a version tag',
+    ],
+  ];
+  for (const [what, body, message] of table) {
+    it(`names the schedule and field for ${what}`, () => {
+      expect(problems(`${CLUSTER}schedules:\n  - name: s\n    cluster: hoss\n    ${body}\n`)).to.include(message);
+    });
+  }
+  it('names an unknown cluster in a schedule', () => {
+    expect(problems(`${CLUSTER}schedules:\n  - name: s\n    cluster: nope\n    cron: "0 2 * * 0"\n    window: 1h\n`)).to.include(
+      'coordinator.yaml: schedules[0] (s).cluster "nope" is not a configured cluster (hoss)',
+    );
+  });
+  it('rejects an unknown operator role', () => {
+    expect(problems(`${BASE}operators:\n  - name: alice\n    role: admin\n`)).to.include(
+      'coordinator.yaml: operators[0].role "admin" must be viewer or operator',
+    );
   });
 });
