@@ -1,12 +1,12 @@
 /** convoyd: composition root. Config first (before any port), then objects, then signals. */
-import fs from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, messageOf } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
+import { convoyPackage } from '../shared/package.js';
 import { loadCoordinatorConfig } from './config.js';
 import { CoordinatorDaemon } from './daemon.js';
 
-const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = convoyPackage();
 
 async function main(): Promise<void> {
   const program = new Command('convoyd')

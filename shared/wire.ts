@@ -72,6 +72,8 @@ export interface Hello {
   inFlight?: InFlight | null;
   hostname: string;
   hasRestore: boolean;
+  /** Each enabled step's timeout in ms, so the coordinator can tell a lost agent from a slow step. */
+  stepTimeoutsMs: Record<string, number>;
 }
 
 export interface Heartbeat {

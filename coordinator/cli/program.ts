@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { messageOf } from '../../shared/errors.js';
 import type { CliContext } from './context.js';
 import { CliError, EXIT, oneLine } from './errors.js';
-import { convoyPackage } from './package-root.js';
+import { convoyPackage } from '../../shared/package.js';
 import { registerAgents } from './commands/agents.js';
 import { registerBackups } from './commands/backups.js';
 import { registerDemo } from './commands/demo.js';

@@ -24,6 +24,7 @@ export interface AgentRecord {
   plan: string[];
   rerunnable: string[];
   hasRestore: boolean;
+  stepTimeoutsMs: Record<string, number>;
   repo?: RepoState;
   health?: HealthState;
   backups: BackupRecord[];
@@ -86,6 +87,7 @@ export class Fleet {
       plan: hello.plan,
       rerunnable: hello.rerunnableSteps,
       hasRestore: hello.hasRestore,
+      stepTimeoutsMs: hello.stepTimeoutsMs ?? {},
       repo: hello.repo,
       health: hello.health,
       backups: hello.backups,

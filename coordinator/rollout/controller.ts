@@ -12,7 +12,9 @@ import type { ClusterConfig, CoordinatorConfig } from '../config.js';
 import type { Fleet } from '../fleet/registry.js';
 import type { EventRecord, SqliteStore, StoredLogLine } from '../store/sqlite-store.js';
 import {
+  type AlertFacts,
   type Effect,
+  type Env,
   type RolloutAction,
   type Transition,
   applyAction,
@@ -21,7 +23,7 @@ import {
   reconcile,
   stepRequest,
 } from './engine.js';
-import { type Rollout, isTerminal } from './model.js';
+import { type Rollout, isTerminal, needsWork } from './model.js';
 import { createRollout } from './planner.js';
 
 export interface ControllerOptions {
@@ -30,6 +32,21 @@ export interface ControllerOptions {
   clock: Clock;
   logger: Logger;
   config: CoordinatorConfig;
+  /** Firing-alert checks for clusters that gate on alerts (issue: blocking on alerts). */
+  alerts?: AlertSource;
+}
+
+/** Asks Prometheus (or anything) which alerts fire for a cluster. */
+export interface AlertSource {
+  facts(cluster: string): AlertFacts | undefined;
+  gates(cluster: string): boolean;
+  /** Refreshes the facts of `cluster`; never rejects. */
+  check(cluster: string): Promise<void>;
+}
+
+/** Told about every persisted change of a rollout (metrics, webhooks). Must not throw or block. */
+export interface RolloutObserver {
+  rolloutChanged(prev: Rollout | undefined, next: Rollout, events: EventRecord[]): void;
 }
 
 export interface StartRequest {
@@ -38,6 +55,9 @@ export interface StartRequest {
   target: string;
   ackReleaseNotes: boolean;
   actor: string;
+  /** Scheduled rollouts: the schedule's name and the end of its window. */
+  schedule?: string;
+  windowEndsAtMs?: number;
 }
 
 type RolloutListener = (r: Rollout) => void;
@@ -49,9 +69,57 @@ export class RolloutController {
   private readonly watchers = new Map<string, Set<RolloutListener>>();
   private readonly logWatchers = new Map<string, Set<LogListener>>();
   private readonly inspectWaiters = new Map<string, (r: InspectResult) => void>();
+  private readonly observers: RolloutObserver[] = [];
+  private readonly alertChecks = new Set<string>();
   private stopping = false;
 
   constructor(private readonly o: ControllerOptions) {}
+
+  observe(observer: RolloutObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** The unfinished rollouts (in memory). */
+  activeRollouts(): Rollout[] {
+    return [...this.active.values()];
+  }
+
+  /** Re-evaluates every unfinished rollout: deadlines of lost agents, window ends, alert gates. */
+  tick(): void {
+    for (const id of [...this.active.keys()]) this.advance(id);
+  }
+
+  /** A maintenance window of `schedule` opened: a rollout it paused at the last window's close resumes. */
+  openWindow(id: string, windowEndsAtMs: number, actor: string): Rollout {
+    const r = this.get(id);
+    if (!r) throw new ConvoyError('NOT_FOUND', `rollout ${id} does not exist`);
+    const next = structuredClone(r);
+    next.windowEndsAtMs = windowEndsAtMs;
+    const events: Effect[] = [
+      {
+        kind: 'event',
+        event: { kind: 'action', message: `maintenance window opened until ${new Date(windowEndsAtMs).toISOString()}`, actor },
+      },
+    ];
+    if (next.state === 'paused' && next.pauseKind === 'window') {
+      events.push({ kind: 'event', event: { kind: 'transition', message: 'paused -> running: maintenance window opened', actor } });
+      next.state = next.phase === 'preflight' ? 'pending' : 'running';
+      next.reason = '';
+      next.pauseKind = '';
+      next.resumeAtMs = 0;
+    }
+    next.updatedAtMs = this.o.clock.now();
+    this.commit(next, events);
+    this.advance(id);
+    return this.get(id) as Rollout;
+  }
+
+  /** Records when a window-paused rollout will resume (shown by the CLI). */
+  setResumeAt(id: string, resumeAtMs: number): void {
+    const r = this.active.get(id);
+    if (!r || r.resumeAtMs === resumeAtMs) return;
+    this.commit({ ...r, resumeAtMs }, []);
+  }
 
   /** Loads every unfinished rollout and advances it (after a restart). */
   resumeUnfinished(): void {
@@ -127,6 +195,8 @@ export class RolloutController {
           'FAILED_PRECONDITION',
           `agent "${id}" is not connected (last seen ${new Date(rec.lastSeenMs).toISOString()}); start it, then try again`,
         );
+      if (this.o.config.denyAgents.includes(id))
+        throw new ConvoyError('FAILED_PRECONDITION', `agent "${id}" is revoked (denyAgents in ${this.o.config.file})`);
       const busy = this.activeFor(id);
       if (busy) {
         throw new ConvoyError(
@@ -149,8 +219,16 @@ export class RolloutController {
       healthDeadlineMs: cluster?.healthDeadlineMs ?? 0,
       hosts: members.map((id) => {
         const rec = this.o.fleet.get(id);
-        return { agentId: id, plan: rec?.plan ?? [], rerunnable: rec?.rerunnable ?? [] };
+        return {
+          agentId: id,
+          plan: rec?.plan ?? [],
+          rerunnable: rec?.rerunnable ?? [],
+          stepTimeoutsMs: rec?.stepTimeoutsMs ?? {},
+          hasRestore: rec?.hasRestore ?? false,
+        };
       }),
+      schedule: req.schedule,
+      windowEndsAtMs: req.windowEndsAtMs,
     });
     const what = cluster ? `cluster ${cluster.name}` : `host ${req.host}`;
     this.commit(rollout, [
@@ -184,7 +262,7 @@ export class RolloutController {
     const reported = new Set([hello.inFlight?.requestId ?? '', ...hello.undelivered.map((u) => u.requestId)]);
     for (const run of h.runs) {
       if (run.outcome !== 'running' || reported.has(run.requestId)) continue;
-      if (isTerminal(r.state)) continue;
+      if (!needsWork(r) || (isTerminal(r.state) && run.phase !== 'rollback')) continue;
       this.o.logger.info('re-sending a step the agent does not report', {
         rolloutId: r.id,
         host: agentId,
@@ -276,7 +354,28 @@ export class RolloutController {
   private advance(id: string): void {
     const r = this.active.get(id);
     if (!r || this.stopping) return;
-    this.apply(reconcile(r, (a) => this.o.fleet.facts(a), this.o.clock.now()));
+    this.apply(reconcile(r, this.env(), this.o.clock.now()));
+  }
+
+  private env(): Env {
+    const alerts = this.o.alerts;
+    return {
+      agent: (a) => this.o.fleet.facts(a),
+      alerts: alerts ? (c) => alerts.facts(c) : undefined,
+      gatesOnAlerts: alerts ? (c) => alerts.gates(c) : undefined,
+      stepGraceMs: this.o.config.stepGraceMs,
+    };
+  }
+
+  /** Asks for a fresh alert check of a cluster (one at a time), then advances its rollout. */
+  private checkAlerts(cluster: string): void {
+    const alerts = this.o.alerts;
+    if (!alerts || this.alertChecks.has(cluster)) return;
+    this.alertChecks.add(cluster);
+    void alerts.check(cluster).finally(() => {
+      this.alertChecks.delete(cluster);
+      for (const r of this.activeRollouts()) if (r.cluster === cluster) this.advance(r.id);
+    });
   }
 
   private apply(t: Transition): void {
@@ -304,10 +403,17 @@ export class RolloutController {
     const previous = this.active.get(r.id) ?? this.o.store.getRollout(r.id);
     if (events.length === 0 && previous && JSON.stringify(previous) === JSON.stringify(r)) return;
     this.o.store.saveRollout(r, events);
-    if (isTerminal(r.state)) this.active.delete(r.id);
-    else this.active.set(r.id, r);
+    if (needsWork(r)) this.active.set(r.id, r);
+    else this.active.delete(r.id);
     for (const e of effects) if (e.kind !== 'event') this.perform(r.id, e);
     for (const fn of this.watchers.get(r.id) ?? []) fn(r);
+    for (const o of this.observers) {
+      try {
+        o.rolloutChanged(previous, r, events);
+      } catch (err) {
+        this.o.logger.error('a rollout observer failed', { rolloutId: r.id, error: String(err) });
+      }
+    }
   }
 
   private perform(rolloutId: string, e: Effect): void {
@@ -315,6 +421,7 @@ export class RolloutController {
     if (e.kind === 'run-step') sent = this.o.fleet.send(e.agentId, { runStep: e.request });
     else if (e.kind === 'inspect') sent = this.o.fleet.send(e.agentId, { inspect: { requestId: e.requestId, targetVersion: e.target } });
     else if (e.kind === 'cancel-step') sent = this.o.fleet.send(e.agentId, { cancel: { requestId: e.requestId, reason: e.reason } });
+    else if (e.kind === 'check-alerts') return this.checkAlerts(e.cluster);
     else return;
     if (!sent)
       this.o.logger.warn('agent not connected; the request will be sent when it reconnects', {

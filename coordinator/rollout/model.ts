@@ -101,6 +101,26 @@ export interface HostRun {
   startedAtMs: number;
   finishedAtMs: number;
   inspection?: Inspection;
+  /** Step timeouts the agent reported (ms), to tell a lost agent from a slow step. */
+  stepTimeoutsMs: Record<string, number>;
+  /** Whether the agent has a restore command (rollback restores the pre-update backup). */
+  hasRestore: boolean;
+  /** Version of the pre-update backup. */
+  preBackupVersion: string;
+  /** A rollback of this host: requested, running or finished. */
+  rollback?: HostRollback;
+}
+
+/** Moving a failed host back to the version it ran before the rollout. */
+export interface HostRollback {
+  /** Why the host is rolled back (the failure that triggered it). */
+  reason: string;
+  requestedBy: string;
+  /** Steps in order: rollback-checkout, config, build, up, [restore], health. */
+  steps: string[];
+  done: boolean;
+  /** Set when a rollback step failed: the host stays failed with both reasons. */
+  failure: string;
 }
 
 /** A rollout of a cluster (or of one host) to a target version. */
@@ -131,13 +151,29 @@ export interface Rollout {
   releaseNotes: ReleaseNote[];
   /** When the rollout will resume by itself (maintenance windows), 0 if not scheduled. */
   resumeAtMs: number;
+  /** Why it is paused: an operator, the auth gate, the maintenance window or firing alerts. */
+  pauseKind: PauseKind;
+  /** The schedule that started it ('' for a rollout started by hand). */
+  schedule: string;
+  /** End of the maintenance window it runs in (0: no window). No host starts at or after it. */
+  windowEndsAtMs: number;
+  /** Last time a step, host or phase made progress (for "rollout stuck" alerts). */
+  progressAtMs: number;
 }
+
+/** Why a rollout is paused; '' when it is not. alerts pauses resume by themselves. */
+export type PauseKind = '' | 'operator' | 'auth' | 'window' | 'alerts';
 
 export function isTerminal(state: RolloutState): boolean {
   return TERMINAL_STATES.includes(state);
 }
 
 /** Deterministic request id: replaying a dispatch after a crash is recognised by the agent. */
-export function requestIdFor(rolloutId: string, agentId: string, step: string, attempt: number): string {
-  return `${rolloutId}.${agentId}.${step}.${attempt}`;
+export function requestIdFor(rolloutId: string, agentId: string, step: string, attempt: number, rollback = false): string {
+  return `${rolloutId}.${agentId}.${rollback ? 'rollback-' : ''}${step.replace(/^rollback-/, '')}.${attempt}`;
+}
+
+/** True while a rollout still has work, even after it failed (a rollback in progress). */
+export function needsWork(r: Rollout): boolean {
+  return !isTerminal(r.state) || r.hosts.some((h) => h.rollback && !h.rollback.done);
 }

@@ -10,6 +10,8 @@ export interface PlannedHostInput {
   /** The agent's enabled steps, in plan order. */
   plan: string[];
   rerunnable: string[];
+  stepTimeoutsMs?: Record<string, number>;
+  hasRestore?: boolean;
 }
 
 export interface PlannedHost {
@@ -55,10 +57,13 @@ export interface NewRollout {
   autoRollback: boolean;
   healthDeadlineMs: number;
   hosts: PlannedHostInput[];
+  schedule?: string;
+  windowEndsAtMs?: number;
 }
 
 /** A new rollout in `pending`, phase `preflight`. */
 export function createRollout(p: NewRollout): Rollout {
+  const inputs = new Map(p.hosts.map((h) => [h.agentId, h]));
   const hosts: HostRun[] = planHosts(p.hosts, p.authHost).map((h) => ({
     agentId: h.agentId,
     role: h.role,
@@ -74,6 +79,9 @@ export function createRollout(p: NewRollout): Rollout {
     reason: '',
     startedAtMs: 0,
     finishedAtMs: 0,
+    stepTimeoutsMs: inputs.get(h.agentId)?.stepTimeoutsMs ?? {},
+    hasRestore: inputs.get(h.agentId)?.hasRestore ?? false,
+    preBackupVersion: '',
   }));
   return {
     id: p.id,
@@ -100,5 +108,9 @@ export function createRollout(p: NewRollout): Rollout {
     hosts,
     releaseNotes: [],
     resumeAtMs: 0,
+    pauseKind: '',
+    schedule: p.schedule ?? '',
+    windowEndsAtMs: p.windowEndsAtMs ?? 0,
+    progressAtMs: p.now,
   };
 }

@@ -88,6 +88,16 @@ export const helloSchema = z.object({
   inFlight: inFlightSchema.nullish(),
   hostname: str(255),
   hasRestore: z.boolean(),
+  stepTimeoutsMs: z
+    .record(
+      str(64),
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 86_400_000),
+    )
+    .optional(),
 });
 
 export const stepOutputSchema = z.object({

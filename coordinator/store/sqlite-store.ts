@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Rollout } from '../rollout/model.js';
-import { isTerminal } from '../rollout/model.js';
+import { needsWork } from '../rollout/model.js';
 
 /** One line of the event log (who did what, every transition). */
 export interface EventRecord {
@@ -110,7 +110,7 @@ export class SqliteStore {
           phase: r.phase,
           created: r.createdAtMs,
           updated: r.updatedAtMs,
-          finished: isTerminal(r.state) ? 1 : 0,
+          finished: needsWork(r) ? 0 : 1,
           data: JSON.stringify(r),
         });
       const host = this.db.prepare(

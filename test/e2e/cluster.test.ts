@@ -4,7 +4,18 @@
  */
 import { expect } from 'chai';
 import { createFleet, startCli, useSandbox, type Fleet, type FleetServerSpec } from '../helpers/index.js';
-import { commandOf, downIntervals, latestRolloutId, eventTimes, host, maxOverlap, start, status, waitRollout, TERMINAL } from './support.js';
+import {
+  commandOf,
+  downIntervals,
+  latestRolloutId,
+  eventTimes,
+  host,
+  maxOverlap,
+  start,
+  status,
+  waitRollout,
+  TERMINAL,
+} from './support.js';
 
 const FOUR: FleetServerSpec[] = [
   { name: 'hoss-auth', role: 'auth' },
@@ -39,10 +50,7 @@ describe('e2e: linked-cluster rollouts', function () {
     expect(authHealthyNew, 'auth healthy at 0.2.0 before any member stopped').to.be.below(firstMemberStop);
     expect(maxOverlap(members.map((ev) => downIntervals(ev).filter(([a]) => a >= authStop)).flat()), 'members down at once').to.equal(1);
 
-    const r = await status(
-      fleet,
-      await latestRolloutId(fleet),
-    );
+    const r = await status(fleet, await latestRolloutId(fleet));
     expect(r.hosts.map((h) => [h.agentId, h.role, h.state])).to.deep.equal([
       ['hoss-auth', 'auth', 'updated'],
       ['hoss-a', 'member', 'updated'],

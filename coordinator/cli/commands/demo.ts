@@ -14,7 +14,7 @@ import type { SampleServer } from '../../../test/fixtures/sample-server.js';
 import { actorName, GrpcControlClient, type ControlApi } from '../client.js';
 import { action, type CliContext } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
-import { convoyPackage } from '../package-root.js';
+import { convoyPackage } from '../../../shared/package.js';
 import { demoBin, narrator, whereThingsAre, type Narrator } from '../demo/narration.js';
 import { exitCodeOfRollout, type AgentView, type RolloutView } from '../views.js';
 import { startDaemon, stopDaemon, tailOf, type DaemonChild } from '../demo/children.js';

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { CliContext } from '../context.js';
 import { paint, type Paint } from '../output.js';
-import { convoyPackage } from '../package-root.js';
+import { convoyPackage } from '../../../shared/package.js';
 import { DEMO_HOSTS, type DemoLayout } from './sandbox.js';
 
 /** Prints the demo's story: "==> step" headings and command output. */

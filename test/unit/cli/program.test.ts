@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { runCli } from '../../../coordinator/cli/program.js';
-import { convoyPackage } from '../../../coordinator/cli/package-root.js';
+import { convoyPackage } from '../../../shared/package.js';
 import type { GlobalOptions } from '../../../coordinator/cli/client.js';
 import { fakeContext } from './fake-context.js';
 

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import {
   type AgentFacts,
+  type AlertFacts,
   type Effect,
+  type Env,
   type Transition,
   applyAction,
   applyInspectResult,
@@ -20,6 +22,7 @@ interface World {
   now: number;
   facts: Record<string, AgentFacts>;
   effects: Effect[];
+  alerts?: AlertFacts;
 }
 
 function healthy(version = '0.2.0'): AgentFacts {
@@ -34,6 +37,8 @@ function newWorld(
     ackPreapproved?: boolean;
     allowDowngrade?: boolean;
     rerunnable?: string[];
+    autoRollback?: boolean;
+    windowEndsAtMs?: number;
   } = {},
 ): World {
   const hosts = opts.hosts ?? ['auth', 'm1', 'm2'];
@@ -47,9 +52,16 @@ function newWorld(
     maxParallel: opts.maxParallel ?? 1,
     authHost: opts.auth ?? (opts.hosts ? '' : 'auth'),
     allowDowngrade: opts.allowDowngrade ?? false,
-    autoRollback: false,
+    autoRollback: opts.autoRollback ?? false,
     healthDeadlineMs: 60_000,
-    hosts: hosts.map((agentId) => ({ agentId, plan: PLAN, rerunnable: opts.rerunnable ?? PLAN })),
+    hosts: hosts.map((agentId) => ({
+      agentId,
+      plan: PLAN,
+      rerunnable: opts.rerunnable ?? PLAN,
+      stepTimeoutsMs: { build: 120_000, health: 30_000 },
+      hasRestore: true,
+    })),
+    windowEndsAtMs: opts.windowEndsAtMs,
   });
   const facts: Record<string, AgentFacts> = {};
   for (const h of hosts) facts[h] = healthy('0.1.0');
@@ -61,12 +73,18 @@ function take(w: World, t: Transition): void {
   w.effects.push(...t.effects);
 }
 
+function env(w: World): Env {
+  return {
+    agent: (id) => w.facts[id],
+    alerts: () => w.alerts,
+    gatesOnAlerts: () => w.alerts !== undefined,
+    stepGraceMs: 1000,
+  };
+}
+
 function tick(w: World): void {
   w.now += 1000;
-  take(
-    w,
-    reconcile(w.r, (id) => w.facts[id], w.now),
-  );
+  take(w, reconcile(w.r, env(w), w.now));
 }
 
 function inspectAll(
@@ -124,6 +142,19 @@ function finish(w: World, req: StepRequest, outcome: StepOutcome = 'SUCCEEDED', 
     startedAtMs: w.now - 400,
     finishedAtMs: w.now,
     previousCommit: req.step === 'checkout' ? 'b'.repeat(40) : '',
+    backup:
+      req.step === 'backup'
+        ? {
+            id: `bk-${req.agentId}`,
+            path: '/x',
+            version: '0.1.0',
+            sizeBytes: 1,
+            sha256: '',
+            createdAtMs: w.now,
+            step: 'backup',
+            rolloutId: 'r-1',
+          }
+        : null,
     attempt: req.attempt,
     ...extra,
   };
@@ -412,5 +443,147 @@ describe('rollout engine', () => {
     inspectAll(b);
     expect(runSteps(a).map((s) => s.requestId)).to.deep.equal(runSteps(b).map((s) => s.requestId));
     expect(runSteps(a)[0]?.requestId).to.equal('r-1.auth.backup.1');
+  });
+
+  describe('rollback', () => {
+    it('rolls a member back after a failed build with autoRollback: previous commit, rebuild, restore, health', () => {
+      const w = newWorld({ autoRollback: true });
+      inspectAll(w);
+      const order = runToEnd(w, (req) =>
+        req.agentId === 'm1' && req.step === 'build' && !req.restoreCommit && req.targetVersion === '0.2.0' ? 'FAILED' : undefined,
+      );
+      const rollback = order.slice(order.indexOf('m1:build') + 1);
+      expect(rollback).to.deep.equal(['m1:rollback-checkout', 'm1:config', 'm1:build', 'm1:up', 'm1:restore', 'm1:health']);
+      expect(w.r.state).to.equal('failed');
+      expect(w.r.reason).to.equal('m1: build: build failed; m1 rolled back to 0.1.0');
+      const m1 = w.r.hosts.find((h) => h.agentId === 'm1');
+      expect(m1?.state).to.equal('rolled-back');
+      expect(order.some((s) => s.startsWith('m2:') && s !== 'm2:backup')).to.equal(false);
+    });
+
+    it('sends the previous commit, the old version and the pre-update backup to the agent', () => {
+      const w = newWorld({ hosts: ['solo'], autoRollback: true });
+      inspectAll(w);
+      const requests: StepRequest[] = [];
+      runToEnd(w, (req) => {
+        requests.push(req);
+        return req.step === 'up' && req.targetVersion === '0.2.0' ? 'FAILED' : undefined;
+      });
+      const checkout = requests.find((r) => r.step === 'rollback-checkout');
+      const restore = requests.find((r) => r.step === 'restore');
+      expect(checkout).to.include({ restoreCommit: 'b'.repeat(40), targetVersion: '0.1.0', requestId: 'r-1.solo.rollback-checkout.1' });
+      expect(restore?.backupId).to.equal('bk-solo');
+      expect(requests.filter((r) => r.step === 'health').map((r) => r.targetVersion)).to.deep.equal(['0.1.0']);
+    });
+
+    it('leaves the host failed with both reasons when the rollback fails', () => {
+      const w = newWorld({ hosts: ['solo'], autoRollback: true });
+      inspectAll(w);
+      runToEnd(w, (req) => (req.step === 'build' ? 'FAILED' : undefined));
+      const h = w.r.hosts[0];
+      expect(h?.state).to.equal('failed');
+      expect(h?.reason).to.equal('build: build failed; rollback build: build failed');
+      expect(w.r.reason).to.equal('solo: build: build failed; rollback of solo failed at build');
+    });
+
+    it('does not roll back a host that failed before its checkout', () => {
+      const w = newWorld({ hosts: ['solo'], autoRollback: true });
+      inspectAll(w);
+      const order = runToEnd(w, (req) => (req.step === 'release-notes' ? 'FAILED' : undefined));
+      expect(order).to.deep.equal(['solo:backup', 'solo:release-notes']);
+      expect(applyAction(w.r, 'rollback', 'erin', w.now)).to.deep.equal({
+        error: 'cannot rollback rollout r-1: no host failed after its checkout (nothing was changed that a rollback would undo)',
+      });
+    });
+
+    it('rolls back by hand when asked after a failure', () => {
+      const w = newWorld({ hosts: ['solo'] });
+      inspectAll(w);
+      runToEnd(w, (req) => (req.step === 'health' ? 'FAILED' : undefined));
+      expect(w.r.hosts[0]?.state).to.equal('failed');
+      take(w, applyAction(w.r, 'rollback', 'erin', w.now) as Transition);
+      tick(w);
+      const order = runToEnd(w);
+      expect(order).to.deep.equal(['solo:rollback-checkout', 'solo:config', 'solo:build', 'solo:up', 'solo:restore', 'solo:health']);
+      expect(w.r.hosts[0]?.state).to.equal('rolled-back');
+      expect(w.r.hosts[0]?.rollback?.requestedBy).to.equal('erin');
+    });
+  });
+
+  describe('lost agents', () => {
+    it('keeps waiting for a disconnected agent until the step timeout, then fails with "agent disconnected"', () => {
+      const w = newWorld({ hosts: ['solo'] });
+      inspectAll(w);
+      for (let i = 0; i < 10 && runSteps(w)[0]?.step !== 'build'; i++) finish(w, runSteps(w)[0] as StepRequest);
+      const build = runSteps(w)[0] as StepRequest;
+      w.facts.solo = { ...healthy('0.1.0'), connected: false };
+      w.now += 120_000; // the build's own timeout: still within the grace
+      take(w, reconcile(w.r, env(w), w.now));
+      expect(w.r.state).to.equal('running');
+      w.now += 1000;
+      take(w, reconcile(w.r, env(w), w.now));
+      expect(w.r.state).to.equal('failed');
+      expect(w.r.reason).to.equal('solo: build: agent disconnected during step build');
+      expect(w.r.hosts[0]?.runs.find((r) => r.requestId === build.requestId)?.outcome).to.equal('disconnected');
+    });
+
+    it('accepts the result of an agent that comes back in time', () => {
+      const w = newWorld({ hosts: ['solo'] });
+      inspectAll(w);
+      const backup = runSteps(w)[0] as StepRequest;
+      w.facts.solo = { ...healthy('0.1.0'), connected: false };
+      w.now += 60_000;
+      take(w, reconcile(w.r, env(w), w.now));
+      w.facts.solo = healthy('0.1.0');
+      finish(w, backup);
+      expect(w.r.hosts[0]?.state).to.equal('updating');
+    });
+  });
+
+  describe('maintenance windows', () => {
+    it('starts no host after the window closes; the host in progress finishes; then pauses', () => {
+      const w = newWorld({ windowEndsAtMs: T0 + 3_600_000 });
+      inspectAll(w);
+      for (let i = 0; i < 100 && !(runSteps(w)[0]?.agentId === 'm1' && runSteps(w)[0]?.step === 'build'); i++)
+        finish(w, runSteps(w)[0] as StepRequest);
+      w.now = T0 + 3_600_000; // the window closes while m1 builds
+      take(w, reconcile(w.r, env(w), w.now));
+      expect(w.r.state).to.equal('running');
+      const order = runToEnd(w);
+      expect(order).to.deep.equal(['m1:build', 'm1:up', 'm1:health', 'm1:backup-after']);
+      expect(w.r.state).to.equal('paused');
+      expect(w.r.reason).to.equal('maintenance window closed');
+      expect(w.r.pauseKind).to.equal('window');
+      expect(w.r.hosts.map((h) => h.state)).to.deep.equal(['updated', 'updated', 'backed-up']);
+    });
+
+    it('does not resume on its own while the window is closed, and refuses to start backups after it', () => {
+      const w = newWorld({ windowEndsAtMs: T0 + 500 });
+      inspectAll(w);
+      expect(w.r.state).to.equal('paused');
+      expect(w.r.reason).to.equal('maintenance window closed');
+      expect(runSteps(w)).to.have.length(0);
+      w.now += 86_400_000;
+      tick(w);
+      expect(w.r.state).to.equal('paused');
+    });
+  });
+
+  describe('blocking on alerts', () => {
+    it('asks for a fresh alert check before each host and pauses while alerts fire', () => {
+      const w = newWorld({ hosts: ['solo'] });
+      w.alerts = { checkedAtMs: 0, firing: [], error: '' };
+      inspectAll(w);
+      expect(w.effects.filter((e) => e.kind === 'check-alerts')).to.have.length.greaterThan(0);
+      expect(runSteps(w)).to.have.length(0);
+      w.alerts = { checkedAtMs: w.now, firing: ['DiskFull', 'BackupStale'], error: '' };
+      tick(w);
+      expect(w.r.state).to.equal('paused');
+      expect(w.r.reason).to.equal('alerts firing: DiskFull, BackupStale; resumes by itself when they clear');
+      w.alerts = { checkedAtMs: w.now + 1, firing: [], error: '' };
+      tick(w);
+      expect(w.r.state).to.equal('running');
+      expect(runSteps(w).map((s) => s.step)).to.deep.equal(['backup']);
+    });
   });
 });

@@ -6,7 +6,7 @@ let cached: { dir: string; version: string } | undefined;
 
 /**
  * The Convoy package: its root directory and version. Found by walking up from this file, so it
- * works from sources under tsx (coordinator/cli/) and from the build (dist/coordinator/cli/).
+ * works from sources under tsx (shared/) and from the build (dist/shared/).
  */
 export function convoyPackage(): { dir: string; version: string } {
   if (cached) return cached;
@@ -19,5 +19,5 @@ export function convoyPackage(): { dir: string; version: string } {
     }
     dir = path.dirname(dir);
   }
-  throw new Error('cannot find the Convoy package.json above the CLI');
+  throw new Error('cannot find the Convoy package.json above shared/');
 }

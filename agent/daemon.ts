@@ -1,0 +1,375 @@
+/**
+ * The agent's lifecycle and its one-step-at-a-time executor.
+ *
+ * starting -> running -> draining -> stopped. While running, the coordinator's StepRequests
+ * are validated by the plan, journalled, run, recorded and reported. While draining, new
+ * steps are refused; the step in flight may finish within the grace period, after which it is
+ * cancelled and recorded as interrupted so the coordinator re-runs it.
+ */
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { formatDuration } from '../shared/durations.js';
+import { messageOf } from '../shared/errors.js';
+import type { CoordinatorMessage, Hello, InspectResult, StepOutcome, StepRequest, StepResult } from '../shared/wire.js';
+import { makeResult, type Journal, type ProcessGroups } from './journal.js';
+import type { HealthMonitor } from './link/health-monitor.js';
+import { buildHeartbeat, buildHello } from './link/hello.js';
+import type { Link, LinkHandlers } from './link/link.js';
+import { DEFAULT_BATCHING, OutputBatcher } from './link/output-batcher.js';
+import type { AgentConfig, Plan } from './types.js';
+
+/** starting: recovering the journal; running: accepting steps; draining: finishing the step in flight; stopped: done. */
+export type DaemonState = 'starting' | 'running' | 'draining' | 'stopped';
+
+/** Default time the step in flight gets to finish after SIGTERM. */
+export const DEFAULT_GRACE_MS = 60_000;
+/** After cancelling, how long a step gets to kill its process group and return. */
+export const CANCEL_WAIT_MS = 15_000;
+
+export interface DaemonOptions {
+  config: AgentConfig;
+  plan: Plan;
+  journal: Journal;
+  link: Pick<Link, 'start' | 'send' | 'stop'>;
+  health: HealthMonitor;
+  clock: Clock;
+  logger: Logger;
+  processes: ProcessGroups;
+  agentVersion: string;
+  hostname: string;
+  graceMs?: number;
+  batching?: typeof DEFAULT_BATCHING;
+}
+
+interface RunningStep {
+  request: StepRequest;
+  controller: AbortController;
+  done: Promise<void>;
+  /** Cancelled because the agent is stopping, not because the coordinator asked. */
+  shutdown: boolean;
+}
+
+const fieldsOf = (r: { rolloutId: string; step: string; requestId: string }) => ({
+  rolloutId: r.rolloutId,
+  step: r.step,
+  requestId: r.requestId,
+});
+
+/** Owns the lifecycle; one instance per process, wired in main.ts. */
+export class Daemon {
+  private current: RunningStep | undefined;
+  private lifecycle: DaemonState = 'starting';
+  private stopping: Promise<void> | undefined;
+  private readonly graceMs: number;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+  }
+
+  get state(): DaemonState {
+    return this.lifecycle;
+  }
+
+  /** Recovers what a previous run left in the journal, then starts health monitoring and the link. */
+  async start(): Promise<void> {
+    await this.opts.journal.recoverAfterRestart(this.opts.processes);
+    if (this.stopping) return;
+    this.setState('running', 'journal recovered');
+    this.opts.health.start();
+    this.opts.link.start(this.linkHandlers());
+  }
+
+  /** Drains and stops; safe to call twice (the second call waits for the first). */
+  stop(reason = 'stop requested'): Promise<void> {
+    this.stopping ??= this.drain(reason);
+    return this.stopping;
+  }
+
+  private async drain(reason: string): Promise<void> {
+    this.setState('draining', reason);
+    const step = this.current;
+    if (step) await this.finishOrCancel(step);
+    this.opts.health.stop();
+    await this.opts.link.stop();
+    this.setState('stopped', reason);
+  }
+
+  private async finishOrCancel(step: RunningStep): Promise<void> {
+    const { logger } = this.opts;
+    const { step: name, rolloutId } = step.request;
+    logger.info(`waiting up to ${formatDuration(this.graceMs)} for step ${name} of rollout ${rolloutId} to finish`, fieldsOf(step.request));
+    if (await this.settlesWithin(step.done, this.graceMs)) return;
+    step.shutdown = true;
+    step.controller.abort(new Error(`agent shutting down: step ${name} did not finish within ${formatDuration(this.graceMs)}`));
+    if (await this.settlesWithin(step.done, CANCEL_WAIT_MS)) return;
+    logger.error(
+      `step ${name} of rollout ${rolloutId} did not stop after cancellation; the journal keeps it in flight and the next start cleans up`,
+      fieldsOf(step.request),
+    );
+  }
+
+  private setState(to: DaemonState, reason: string): void {
+    const from = this.lifecycle;
+    if (from === to) return;
+    this.lifecycle = to;
+    this.opts.logger.info(`agent ${from} -> ${to}: ${reason}`);
+  }
+
+  private linkHandlers(): LinkHandlers {
+    const { config, plan, journal, health, clock, agentVersion, hostname } = this.opts;
+    return {
+      hello: () => buildHello({ config, plan, journal, health, clock, agentVersion, hostname }),
+      onSessionOpen: (hello) => this.sendRecordedSince(hello),
+      heartbeat: () => buildHeartbeat({ journal, health, clock }),
+      onMessage: (msg) => this.dispatch(msg),
+    };
+  }
+
+  /** Results recorded while the Hello was on its way were not in it: send them now. */
+  private sendRecordedSince(hello: Hello): void {
+    const inHello = new Set(hello.undelivered.map((r) => r.requestId));
+    for (const r of this.opts.journal.undelivered) if (!inHello.has(r.requestId)) this.opts.link.send({ result: r });
+  }
+
+  private dispatch(msg: CoordinatorMessage): void {
+    if (msg.welcome) this.ack(msg.welcome.ackedRequestIds);
+    else if (msg.ack) this.ack([msg.ack.requestId]);
+    else if (msg.runStep)
+      this.runStep(msg.runStep).catch((err: unknown) =>
+        this.opts.logger.error(`step ${msg.runStep?.step} crashed the executor: ${messageOf(err)}`),
+      );
+    else if (msg.cancel) this.cancel(msg.cancel.requestId, msg.cancel.reason);
+    else if (msg.inspect) void this.inspect(msg.inspect.requestId, msg.inspect.targetVersion);
+  }
+
+  private ack(requestIds: string[]): void {
+    try {
+      const dropped = this.opts.journal.ack(requestIds);
+      if (dropped > 0) this.opts.logger.debug(`coordinator acknowledged ${dropped} result(s)`);
+    } catch (err) {
+      this.opts.logger.error(`cannot update the journal: ${messageOf(err)}`);
+    }
+  }
+
+  /** Handles one StepRequest; resolves when its result has been recorded and sent. */
+  async runStep(request: StepRequest): Promise<void> {
+    const { journal, logger } = this.opts;
+    if (this.current?.request.requestId === request.requestId || journal.inFlight?.requestId === request.requestId) {
+      logger.info(
+        `step ${request.step} (request ${request.requestId}) is already running; ignoring the repeated request`,
+        fieldsOf(request),
+      );
+      return;
+    }
+    const earlier = journal.findUndelivered(request.requestId);
+    if (earlier) {
+      logger.info(`step ${request.step} (request ${request.requestId}) already finished; sending its result again`, fieldsOf(request));
+      this.deliver(earlier);
+      return;
+    }
+    if (this.lifecycle !== 'running') return this.refuse(request, 'agent shutting down');
+    if (this.current) {
+      const busy = this.current.request;
+      return this.refuse(request, `agent busy with step ${busy.step} of rollout ${busy.rolloutId}`);
+    }
+    const step: RunningStep = { request, controller: new AbortController(), done: Promise.resolve(), shutdown: false };
+    this.current = step;
+    step.done = this.execute(step).finally(() => {
+      if (this.current === step) this.current = undefined;
+    });
+    await step.done;
+  }
+
+  private refuse(request: StepRequest, reason: string): void {
+    const now = this.opts.clock.now();
+    this.record(makeResult(request, 'REFUSED', reason, now, now));
+  }
+
+  /** validate -> journal -> run -> record -> report: each stage may end the step early. */
+  private async execute(step: RunningStep): Promise<void> {
+    const { request } = step;
+    const startedAtMs = this.opts.clock.now();
+    const refusal = await this.validate(request);
+    if (refusal) return this.refuse(request, refusal);
+    // A signal may have come while the plan was validating: start nothing new.
+    if (this.lifecycle !== 'running') return this.refuse(request, 'agent shutting down');
+    if (step.controller.signal.aborted) {
+      return this.record(
+        makeResult(
+          request,
+          'CANCELLED',
+          `cancelled before it started: ${messageOf(step.controller.signal.reason)}`,
+          startedAtMs,
+          this.opts.clock.now(),
+        ),
+      );
+    }
+    const journalProblem = this.begin(request, startedAtMs);
+    if (journalProblem) return this.refuse(request, journalProblem);
+    this.opts.logger.info(
+      `running step ${request.step} of rollout ${request.rolloutId} toward ${request.targetVersion} (attempt ${request.attempt})`,
+      fieldsOf(request),
+    );
+    const result = await this.run(step, startedAtMs);
+    this.record(result);
+    await this.reportRepo();
+  }
+
+  private async validate(request: StepRequest): Promise<string | undefined> {
+    try {
+      return await this.opts.plan.validate(request);
+    } catch (err) {
+      return `cannot validate the request: ${messageOf(err)}`;
+    }
+  }
+
+  /** Journals the step before it starts; returns why it cannot be journalled. */
+  private begin(request: StepRequest, startedAtMs: number): string | undefined {
+    const { requestId, rolloutId, step, targetVersion, attempt } = request;
+    try {
+      this.opts.journal.begin({ requestId, rolloutId, step, targetVersion, attempt, startedAtMs });
+      return undefined;
+    } catch (err) {
+      return `cannot write the journal in ${this.opts.config.stateDir}: ${messageOf(err)}`;
+    }
+  }
+
+  private async run(step: RunningStep, startedAtMs: number): Promise<StepResult> {
+    const { plan, clock, link, journal, logger } = this.opts;
+    const { request } = step;
+    const batcher = new OutputBatcher({
+      clock,
+      ...(this.opts.batching ?? DEFAULT_BATCHING),
+      send: (lines) =>
+        link.send({ output: { requestId: request.requestId, rolloutId: request.rolloutId, step: request.step, lines, atMs: clock.now() } }),
+    });
+    let result: StepResult;
+    try {
+      result = await plan.run(request, {
+        signal: step.controller.signal,
+        onOutput: (lines) => batcher.push(lines),
+        onProcessGroup: (pgid) => {
+          try {
+            journal.setPgid(pgid);
+          } catch (err) {
+            logger.error(`cannot record process group ${pgid} in the journal: ${messageOf(err)}`, fieldsOf(request));
+          }
+        },
+      });
+    } catch (err) {
+      result = makeResult(request, 'FAILED', `step ${request.step} failed unexpectedly: ${messageOf(err)}`, startedAtMs, clock.now());
+    }
+    batcher.flush();
+    if (step.shutdown && result.outcome !== 'SUCCEEDED') {
+      const reason = `agent shut down while step ${request.step} was running (it did not finish within ${formatDuration(this.graceMs)})`;
+      result = { ...result, outcome: 'INTERRUPTED', reason };
+    }
+    return result;
+  }
+
+  /** Journals the result (clearing the step in flight) and delivers it; whatever does not go out now goes in the next Hello. */
+  private record(raw: StepResult): void {
+    const { journal, logger, health } = this.opts;
+    const { requestId, rolloutId, step, attempt } = this.current?.request.requestId === raw.requestId ? this.current.request : raw;
+    const result: StepResult = { ...raw, requestId, rolloutId, step, attempt };
+    let journalled = true;
+    try {
+      journal.recordResult(result);
+    } catch (err) {
+      journalled = false;
+      logger.error(`cannot record the result of step ${step} in the journal: ${messageOf(err)}`, fieldsOf(result));
+    }
+    if (result.health) health.observe(result.health);
+    // The coordinator may answer a result with the next step at once: we must no longer be busy.
+    if (this.current?.request.requestId === result.requestId) this.current = undefined;
+    this.logResult(result);
+    this.deliver(result, journalled);
+  }
+
+  /**
+   * Sends a result now, except while draining: the coordinator answers a result with the next
+   * step (or re-runs an interrupted one) at once, which a draining agent could only refuse and
+   * so fail the rollout. Kept in the journal, the result goes out in the next session's Hello,
+   * exactly as after a crash.
+   */
+  private deliver(result: StepResult, journalled = true): void {
+    if (this.lifecycle === 'running' || !journalled) {
+      this.opts.link.send({ result });
+      return;
+    }
+    this.opts.logger.info(`result of step ${result.step} kept in the journal for the next session (agent shutting down)`, fieldsOf(result));
+  }
+
+  private logResult(r: StepResult): void {
+    const took = formatDuration(r.finishedAtMs - r.startedAtMs);
+    const level: Record<StepOutcome, 'info' | 'warn'> = {
+      SUCCEEDED: 'info',
+      FAILED: 'warn',
+      TIMED_OUT: 'warn',
+      CANCELLED: 'warn',
+      REFUSED: 'warn',
+      INTERRUPTED: 'warn',
+    };
+    const text =
+      r.outcome === 'REFUSED'
+        ? `refused step ${r.step} of rollout ${r.rolloutId}: ${r.reason}`
+        : `step ${r.step} of rollout ${r.rolloutId} ${r.outcome} after ${took}${r.reason ? `: ${r.reason}` : ''}`;
+    this.opts.logger.log(level[r.outcome], text, { ...fieldsOf(r), outcome: r.outcome });
+  }
+
+  /** After each step the coordinator gets the repository and backup catalogue as they are now. */
+  private async reportRepo(): Promise<void> {
+    try {
+      const repo = await this.opts.plan.repoState();
+      this.opts.link.send({ repo: { repo, backups: this.opts.plan.backups() } });
+    } catch (err) {
+      this.opts.logger.warn(`cannot read the repository state after the step: ${messageOf(err)}`);
+    }
+  }
+
+  /** Cancels the step in flight when it is the one named; anything else is stale and ignored. */
+  cancel(requestId: string, reason: string): void {
+    const step = this.current;
+    if (step?.request.requestId !== requestId) {
+      this.opts.logger.info(`ignoring cancel for request ${requestId}: it is not running`);
+      return;
+    }
+    this.opts.logger.warn(`cancelling step ${step.request.step} of rollout ${step.request.rolloutId}: ${reason}`, fieldsOf(step.request));
+    step.controller.abort(new Error(`cancelled by the coordinator: ${reason}`));
+  }
+
+  async inspect(requestId: string, targetVersion: string): Promise<void> {
+    const { plan } = this.opts;
+    let result: InspectResult;
+    try {
+      result = await plan.inspect(requestId, targetVersion);
+    } catch (err) {
+      const error = `inspection failed: ${messageOf(err)}`;
+      result = {
+        requestId,
+        targetVersion,
+        targetExists: false,
+        error,
+        repo: null,
+        health: null,
+        releaseNotes: null,
+        plan: plan.stepNames(),
+      };
+    }
+    this.opts.link.send({ inspectResult: result });
+  }
+
+  /** True when `p` settles within `ms` (the timer is cleared either way). */
+  private async settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+    const timer = new AbortController();
+    const settled = await Promise.race([
+      p.then(() => true),
+      this.opts.clock.sleep(ms, timer.signal).then(
+        () => false,
+        () => false,
+      ),
+    ]);
+    timer.abort();
+    return settled;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The agent's view of its git work tree: the only importer of simple-git.
+ *
+ * Every ref that may come from the network is checked with versionSyntaxProblem and
+ * passed in a fully qualified form (refs/tags/<v>, refs/heads/<b>) or followed by `--`,
+ * so git can never read it as an option or a path.
+ */
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { ConvoyError } from '../../shared/errors.js';
+import { compareVersions, parseVersion, printable, versionSyntaxProblem } from '../../shared/versions.js';
+import type { RepoState } from '../../shared/wire.js';
+
+/** Paths listed in RepoState.dirtyDetail. */
+const DIRTY_DETAIL_PATHS = 5;
+/** A git command that prints nothing for this long is killed (a fetch from a dead remote). */
+const BLOCK_TIMEOUT_MS = 120_000;
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/**
+ * Git variables the operator may set for the agent (deploy keys, a private CA). simple-git
+ * drops ambient GIT_* variables unless allowed; these are the operator's, never the network's.
+ */
+const OPERATOR_GIT_ENV = [
+  'GIT_SSH_COMMAND',
+  'GIT_SSH',
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
+  'GIT_SSL_CERT',
+  'GIT_SSL_KEY',
+  'GIT_TERMINAL_PROMPT',
+];
+
+/** True for a full 40-hex commit id. */
+export function isFullSha(s: string): boolean {
+  return FULL_SHA.test(s);
+}
+
+/** A git work tree. */
+export class GitRepo {
+  constructor(readonly dir: string) {}
+
+  /** Installed version, HEAD, cleanliness, branch and tags, for RepoState. */
+  async state(trackedBranch = ''): Promise<RepoState> {
+    const commit = await this.headCommit();
+    const [atHead, tags, status, branch] = await Promise.all([
+      this.tagsAtHead(),
+      this.listTags(),
+      this.statusLines(),
+      this.currentBranch(),
+    ]);
+    const installedVersion = atHead[0] ?? (await this.describe());
+    return {
+      installedVersion,
+      commit,
+      clean: status.length === 0,
+      tags,
+      branch,
+      trackedBranch,
+      dirtyDetail: describeDirty(status),
+    };
+  }
+
+  async headCommit(): Promise<string> {
+    const sha = (await this.git().raw(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).trim();
+    if (!isFullSha(sha)) throw new ConvoyError('FAILED_PRECONDITION', `${this.dir} has no commit checked out`);
+    return sha;
+  }
+
+  /** Tags known locally: version tags highest first, then any others by name. */
+  async listTags(): Promise<string[]> {
+    return sortTags(splitLines(await this.git().raw(['tag', '--list'])));
+  }
+
+  /** Tags reachable from `ref` (a fully qualified ref or a full sha), sorted like listTags. */
+  async tagsMergedInto(ref: string): Promise<string[]> {
+    checkQualifiedRef(ref);
+    return sortTags(splitLines(await this.git().raw(['tag', '--list', '--merged', ref])));
+  }
+
+  async hasRemote(): Promise<boolean> {
+    return splitLines(await this.git().raw(['remote'])).length > 0;
+  }
+
+  /** Fetches branches and tags from the default remote; a no-op without a remote. */
+  async fetchTags(signal?: AbortSignal): Promise<boolean> {
+    if (!(await this.hasRemote())) return false;
+    await this.git(signal).raw(['fetch', '--quiet', '--tags']);
+    return true;
+  }
+
+  async tagExists(tag: string): Promise<boolean> {
+    checkRefName(tag);
+    return this.resolves(`refs/tags/${tag}^{commit}`);
+  }
+
+  async branchExists(branch: string): Promise<boolean> {
+    checkRefName(branch);
+    return this.resolves(`refs/heads/${branch}^{commit}`);
+  }
+
+  async commitExists(sha: string): Promise<boolean> {
+    checkSha(sha);
+    return this.resolves(`${sha}^{commit}`);
+  }
+
+  /** Detaches HEAD at a tag. */
+  async checkoutTag(tag: string, signal?: AbortSignal): Promise<void> {
+    checkRefName(tag);
+    await this.git(signal).raw(['checkout', '--quiet', '--detach', `refs/tags/${tag}`, '--']);
+  }
+
+  /** Detaches HEAD at a commit (rollback). */
+  async checkoutCommit(sha: string, signal?: AbortSignal): Promise<void> {
+    checkSha(sha);
+    await this.git(signal).raw(['checkout', '--quiet', '--detach', sha, '--']);
+  }
+
+  /** Checks out a local branch and fast-forwards it to its upstream, when it has one. */
+  async fastForward(branch: string, signal?: AbortSignal): Promise<void> {
+    checkRefName(branch);
+    const git = this.git(signal);
+    await git.raw(['checkout', '--quiet', '--no-guess', branch, '--']);
+    const upstream = await this.upstreamOf(branch);
+    if (upstream) await git.raw(['merge', '--quiet', '--ff-only', upstream]);
+  }
+
+  /** The full name of the branch's upstream (refs/remotes/origin/main), or undefined. */
+  async upstreamOf(branch: string): Promise<string | undefined> {
+    checkRefName(branch);
+    const out = await this.git().raw(['for-each-ref', '--format=%(refname)%00%(upstream)', `refs/heads/${branch}`]);
+    for (const line of splitLines(out)) {
+      const [refname, upstream] = line.split('\0');
+      if (refname === `refs/heads/${branch}` && upstream?.startsWith('refs/')) return upstream;
+    }
+    return undefined;
+  }
+
+  /** The message of an annotated tag (subject and body), or '' for a lightweight tag. */
+  async annotatedTagMessage(tag: string): Promise<string> {
+    checkRefName(tag);
+    const format = '--format=%(refname)%00%(objecttype)%00%(contents:subject)%00%(contents:body)%00%00';
+    const out = await this.git().raw(['for-each-ref', format, `refs/tags/${tag}`]);
+    for (const record of out.split('\0\0')) {
+      const [refname = '', type, subject = '', body = ''] = record.replace(/^\n/, '').split('\0');
+      if (refname !== `refs/tags/${tag}` || type !== 'tag') continue;
+      return [subject, body]
+        .filter((s) => s.trim() !== '')
+        .join('\n\n')
+        .trim();
+    }
+    return '';
+  }
+
+  /**
+   * A file's content at a ref, or undefined when the file does not exist there.
+   * `ref` must be fully qualified (refs/tags/…, refs/heads/…, refs/remotes/…) or a full sha.
+   */
+  async showFile(ref: string, path: string): Promise<string | undefined> {
+    checkQualifiedRef(ref);
+    const spec = `${ref}:${path.replace(/^\.\//, '')}`;
+    if (!(await this.resolves(spec))) return undefined;
+    return this.git().raw(['cat-file', 'blob', spec]);
+  }
+
+  private async tagsAtHead(): Promise<string[]> {
+    return sortTags(splitLines(await this.git().raw(['tag', '--points-at', 'HEAD'])));
+  }
+
+  private async describe(): Promise<string> {
+    return (await this.git().raw(['describe', '--tags', '--always'])).trim();
+  }
+
+  /** `git status` lines ("M server/Makefile", "?? notes.txt"): tracked changes and untracked, not ignored, files. */
+  private async statusLines(): Promise<string[]> {
+    const out = await this.git().raw(['--no-optional-locks', 'status', '--porcelain=v1', '--untracked-files=normal']);
+    return splitLines(out).map((l) => l.trim().replace(/\s+/, ' '));
+  }
+
+  private async currentBranch(): Promise<string> {
+    return ((await this.tryRaw(['symbolic-ref', '--quiet', '--short', 'HEAD'])) ?? '').trim();
+  }
+
+  private async resolves(spec: string): Promise<boolean> {
+    const out = await this.tryRaw(['rev-parse', '--verify', '--quiet', spec]);
+    return out !== undefined && out.trim() !== '';
+  }
+
+  /** Runs git, returning undefined instead of throwing when it fails. */
+  private async tryRaw(args: string[]): Promise<string | undefined> {
+    try {
+      return await this.git().raw(args);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private git(signal?: AbortSignal): SimpleGit {
+    const allowed = OPERATOR_GIT_ENV.filter((k) => process.env[k] !== undefined);
+    const git = simpleGit({
+      baseDir: this.dir,
+      abort: signal,
+      timeout: { block: BLOCK_TIMEOUT_MS },
+      allowEnvironment: [...allowed, 'GIT_TERMINAL_PROMPT'],
+      unsafe: { allowUnsafeSshCommand: allowed.includes('GIT_SSH_COMMAND') || allowed.includes('GIT_SSH') },
+    });
+    // A daemon has nobody to type a password: fail instead of waiting on a prompt.
+    return git.env({ ...gitEnvironment(), GIT_TERMINAL_PROMPT: '0' });
+  }
+}
+
+/**
+ * The agent's environment minus what simple-git refuses to pass explicitly: GIT_* variables
+ * other than the operator's allowed ones, and the editor, pager and askpass programs.
+ */
+function gitEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || GUARDED_ENV.test(key)) continue;
+    if (/^git_/i.test(key) && !OPERATOR_GIT_ENV.includes(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+const GUARDED_ENV = /^(editor|visual|pager|prefix|ssh_askpass)$/i;
+
+/** Sorts tags: semver tags by precedence, highest first, then other tags by name. */
+export function sortTags(tags: string[]): string[] {
+  const versions = tags.filter((t) => parseVersion(t) !== null).sort((a, b) => compareVersions(b, a));
+  const others = tags.filter((t) => parseVersion(t) === null).sort((a, b) => a.localeCompare(b));
+  return [...versions, ...others];
+}
+
+function describeDirty(status: string[]): string {
+  if (status.length === 0) return '';
+  const shown = status.slice(0, DIRTY_DETAIL_PATHS).join(', ');
+  const more = status.length - DIRTY_DETAIL_PATHS;
+  return more > 0 ? `${shown} and ${more} more` : shown;
+}
+
+function splitLines(out: string): string[] {
+  return out.split('\n').filter((l) => l.trim() !== '');
+}
+
+function checkRefName(ref: string): void {
+  const problem = versionSyntaxProblem(ref);
+  if (problem) throw new ConvoyError('INVALID_ARGUMENT', problem);
+}
+
+function checkSha(sha: string): void {
+  if (!isFullSha(sha)) throw new ConvoyError('INVALID_ARGUMENT', `"${printable(sha)}" is not a full commit id (40 hex digits)`);
+}
+
+function checkQualifiedRef(ref: string): void {
+  if (isFullSha(ref)) return;
+  const m = /^refs\/(?:tags|heads|remotes)\/(.+)$/.exec(ref);
+  if (!m?.[1]) throw new ConvoyError('INVALID_ARGUMENT', `"${printable(ref)}" is not a fully qualified ref`);
+  checkRefName(m[1]);
+}

@@ -1,0 +1,238 @@
+/**
+ * The agent's journal, <stateDir>/journal.json: the step in flight (written before it starts)
+ * and the results the coordinator has not acknowledged yet. Every change is one atomic write,
+ * so a crash at any instant leaves either the old or the new journal, never a mix.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { messageOf } from '../shared/errors.js';
+import type { InFlight, StepOutcome, StepResult } from '../shared/wire.js';
+
+/** The step the agent started and has not recorded a result for. */
+export interface JournalInFlight extends InFlight {
+  attempt: number;
+  /** Process group of the step's command, once it started one. */
+  pgid?: number;
+  /** Kernel boot id when the pgid was recorded: after a reboot the group cannot be ours. */
+  bootId?: string;
+}
+
+/** How a restarted agent cleans up the processes a step left (agent/exec/command.ts in production). */
+export interface ProcessGroups {
+  processGroupAlive(pgid: number): boolean;
+  killProcessGroup(pgid: number): Promise<unknown> | void;
+}
+
+interface JournalState {
+  inFlight: JournalInFlight | null;
+  undelivered: StepResult[];
+}
+
+/** Results kept for the coordinator at most; beyond this the oldest go (a Hello must stay under the message limit). */
+export const MAX_UNDELIVERED = 100;
+
+export interface JournalOptions {
+  stateDir: string;
+  clock: Clock;
+  logger: Logger;
+  /** Reads the kernel boot id; undefined where there is none. */
+  bootId?: () => string | undefined;
+}
+
+/** The fields every result carries, for results the daemon makes itself (refusals, interruptions). */
+export function makeResult(
+  step: { requestId: string; rolloutId: string; step: string; attempt: number },
+  outcome: StepOutcome,
+  reason: string,
+  startedAtMs: number,
+  finishedAtMs: number,
+): StepResult {
+  return {
+    requestId: step.requestId,
+    rolloutId: step.rolloutId,
+    step: step.step,
+    outcome,
+    exitCode: -1,
+    reason,
+    outputTail: [],
+    startedAtMs,
+    finishedAtMs,
+    previousCommit: '',
+    backup: null,
+    releaseNotes: null,
+    repo: null,
+    health: null,
+    attempt: step.attempt,
+  };
+}
+
+/** The journal entry as the wire's InFlight (no pgid, no attempt). */
+export function toWireInFlight(entry: JournalInFlight | undefined): InFlight | null {
+  if (!entry) return null;
+  const { requestId, rolloutId, step, targetVersion, startedAtMs } = entry;
+  return { requestId, rolloutId, step, targetVersion, startedAtMs };
+}
+
+function readBootId(): string | undefined {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** temp file + fsync + rename + fsync of the directory: the rename is the commit point. */
+function writeFileAtomic(file: string, data: string): void {
+  const tmp = `${file}.tmp`;
+  fs.rmSync(tmp, { force: true });
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  const dir = fs.openSync(path.dirname(file), 'r');
+  try {
+    fs.fsyncSync(dir);
+  } finally {
+    fs.closeSync(dir);
+  }
+}
+
+function isJournalState(v: unknown): v is JournalState {
+  if (v === null || typeof v !== 'object') return false;
+  const s = v as Record<string, unknown>;
+  return Array.isArray(s.undelivered) && (s.inFlight === null || typeof s.inFlight === 'object');
+}
+
+/** What is in flight and what the coordinator has not acknowledged, persisted before it matters. */
+export class Journal {
+  private state: JournalState;
+
+  private constructor(
+    readonly file: string,
+    state: JournalState,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly bootId: () => string | undefined,
+  ) {
+    this.state = state;
+  }
+
+  /** Reads <stateDir>/journal.json (empty when missing). An unreadable file is moved aside, loudly. */
+  static open(opts: JournalOptions): Journal {
+    const file = path.join(opts.stateDir, 'journal.json');
+    const state = Journal.read(file, opts);
+    return new Journal(file, state, opts.clock, opts.logger, opts.bootId ?? readBootId);
+  }
+
+  private static read(file: string, opts: JournalOptions): JournalState {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { inFlight: null, undelivered: [] };
+      throw err;
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (isJournalState(parsed)) return { inFlight: parsed.inFlight, undelivered: parsed.undelivered };
+    } catch {
+      // fall through: treated like any other unreadable journal
+    }
+    const aside = `${file}.corrupt-${opts.clock.now()}`;
+    fs.renameSync(file, aside);
+    opts.logger.error(`journal ${file} is unreadable; moved it to ${aside} and started with an empty journal`, { file: aside });
+    return { inFlight: null, undelivered: [] };
+  }
+
+  get inFlight(): JournalInFlight | undefined {
+    return this.state.inFlight ?? undefined;
+  }
+
+  get undelivered(): readonly StepResult[] {
+    return this.state.undelivered;
+  }
+
+  findUndelivered(requestId: string): StepResult | undefined {
+    return this.state.undelivered.find((r) => r.requestId === requestId);
+  }
+
+  /** Records a step as started; must succeed before the step runs. */
+  begin(entry: Omit<JournalInFlight, 'pgid' | 'bootId'>): void {
+    const current = this.state.inFlight;
+    if (current) throw new Error(`journal already has step ${current.step} (request ${current.requestId}) in flight`);
+    this.commit({ ...this.state, inFlight: { ...entry } });
+  }
+
+  /** Adds the process group of the running step, so a restarted agent can kill what it left. */
+  setPgid(pgid: number): void {
+    const current = this.state.inFlight;
+    if (!current) return;
+    this.commit({ ...this.state, inFlight: { ...current, pgid, bootId: this.bootId() } });
+  }
+
+  /** One write: the step is no longer in flight and its result waits for the coordinator's ack. */
+  recordResult(result: StepResult): void {
+    const inFlight = this.state.inFlight?.requestId === result.requestId ? null : this.state.inFlight;
+    const others = this.state.undelivered.filter((r) => r.requestId !== result.requestId);
+    const undelivered = [...others, result];
+    const dropped = undelivered.splice(0, Math.max(0, undelivered.length - MAX_UNDELIVERED));
+    for (const r of dropped) {
+      this.logger.error(
+        `journal holds more than ${MAX_UNDELIVERED} unacknowledged results; dropped the oldest (step ${r.step}, request ${r.requestId})`,
+        {
+          rolloutId: r.rolloutId,
+        },
+      );
+    }
+    this.commit({ inFlight, undelivered });
+  }
+
+  /** Drops results the coordinator has stored; returns how many were dropped. */
+  ack(requestIds: Iterable<string>): number {
+    const acked = new Set(requestIds);
+    const undelivered = this.state.undelivered.filter((r) => !acked.has(r.requestId));
+    const dropped = this.state.undelivered.length - undelivered.length;
+    if (dropped > 0) this.commit({ ...this.state, undelivered });
+    return dropped;
+  }
+
+  /**
+   * A step still in flight at start-up was interrupted by our own restart: kill the process
+   * group it left and turn it into an INTERRUPTED result for the coordinator.
+   */
+  async recoverAfterRestart(processes: ProcessGroups): Promise<StepResult | undefined> {
+    const entry = this.state.inFlight;
+    if (!entry) return undefined;
+    const cleanup = await this.cleanUpProcessGroup(entry, processes);
+    const reason = `agent restarted while step ${entry.step} was running; ${cleanup}`;
+    const result = makeResult(entry, 'INTERRUPTED', reason, entry.startedAtMs, this.clock.now());
+    this.recordResult(result);
+    this.logger.warn(reason, { rolloutId: entry.rolloutId, step: entry.step, requestId: entry.requestId });
+    return result;
+  }
+
+  private async cleanUpProcessGroup(entry: JournalInFlight, processes: ProcessGroups): Promise<string> {
+    const pgid = entry.pgid;
+    if (pgid === undefined) return 'no process group was recorded';
+    const boot = this.bootId();
+    if (entry.bootId && boot && entry.bootId !== boot) return `the host rebooted since, so process group ${pgid} is gone`;
+    if (!processes.processGroupAlive(pgid)) return `process group ${pgid} had already exited`;
+    try {
+      await processes.killProcessGroup(pgid);
+      return `process group ${pgid} killed`;
+    } catch (err) {
+      return `process group ${pgid} could not be killed (${messageOf(err)}); check the host for leftover processes`;
+    }
+  }
+
+  private commit(next: JournalState): void {
+    writeFileAtomic(this.file, JSON.stringify(next, null, 1) + '\n');
+    this.state = next;
+  }
+}

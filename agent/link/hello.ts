@@ -1,0 +1,67 @@
+/** The session's first message and its heartbeats, assembled from the plan, journal and health. */
+import { messageOf } from '../../shared/errors.js';
+import type { Clock } from '../../shared/clock.js';
+import type { Heartbeat, Hello, RepoState } from '../../shared/wire.js';
+import { toWireInFlight, type Journal } from '../journal.js';
+import type { AgentConfig, Plan } from '../types.js';
+import type { HealthMonitor } from './health-monitor.js';
+
+export interface HelloSources {
+  config: AgentConfig;
+  plan: Plan;
+  journal: Journal;
+  health: HealthMonitor;
+  clock: Clock;
+  agentVersion: string;
+  hostname: string;
+}
+
+/** A repository we could not read still gets reported, with the reason where operators look. */
+function unreadableRepo(config: AgentConfig, err: unknown): RepoState {
+  return {
+    installedVersion: '',
+    commit: '',
+    clean: false,
+    tags: [],
+    branch: '',
+    trackedBranch: config.trackedBranch ?? '',
+    dirtyDetail: `cannot read the repository ${config.repo}: ${messageOf(err)}`,
+  };
+}
+
+/**
+ * Probes first, then reads the journal synchronously at the end, so the results and the step
+ * in flight are as of the moment the Hello is handed to the link.
+ */
+export async function buildHello(src: HelloSources): Promise<Hello> {
+  const { config, plan, journal } = src;
+  const [repo, health] = await Promise.all([plan.repoState().catch((err: unknown) => unreadableRepo(config, err)), src.health.probeNow()]);
+  return {
+    agentId: config.id,
+    labels: config.labels,
+    serverDir: config.serverDir,
+    agentVersion: src.agentVersion,
+    repo,
+    health,
+    plan: plan.stepNames(),
+    rerunnableSteps: plan.rerunnableSteps(),
+    backups: plan.backups(),
+    undelivered: [...journal.undelivered],
+    inFlight: toWireInFlight(journal.inFlight),
+    hostname: src.hostname,
+    hasRestore: config.restore !== undefined && config.restore.enabled,
+    stepTimeoutsMs: stepTimeouts(config),
+  };
+}
+
+/** Each enabled step's timeout; the health step lasts up to its deadline. */
+function stepTimeouts(config: HelloSources['config']): Record<string, number> {
+  const steps = [...config.steps, ...(config.restore ? [config.restore] : [])].filter((s) => s.enabled);
+  return Object.fromEntries(
+    steps.map((s) => [s.name, s.name === 'health' ? Math.max(s.timeoutMs, config.health?.deadlineMs ?? 0) : s.timeoutMs]),
+  );
+}
+
+export function buildHeartbeat(src: Pick<HelloSources, 'journal' | 'health' | 'clock'>): Heartbeat {
+  return { sentAtMs: src.clock.now(), health: src.health.latest ?? null, inFlight: toWireInFlight(src.journal.inFlight) };
+}

@@ -1,0 +1,36 @@
+/** Writes a small state file so that a crash leaves either the old or the new content. */
+import { chmod, open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Writes `text` to a temporary file, fsyncs it, renames it over `file`, then fsyncs the directory. */
+export async function writeFileAtomic(file: string, text: string, mode = 0o600): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fh = await open(tmp, 'w', mode);
+  try {
+    await fh.writeFile(text, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await chmod(tmp, mode); // a temp file left by a crash keeps its old mode when reopened
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(path.dirname(file));
+}
+
+/** Makes the rename itself durable; not every file system supports it, which is fine. */
+async function syncDirectory(dir: string): Promise<void> {
+  const dh = await open(dir, 'r').catch(() => undefined);
+  if (!dh) return;
+  try {
+    await dh.sync();
+  } catch {
+    // EINVAL/EISDIR on some file systems: the rename is still atomic, only less durable.
+  } finally {
+    await dh.close();
+  }
+}

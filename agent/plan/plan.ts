@@ -1,0 +1,137 @@
+/**
+ * The agent's plan: the named steps this host runs, checked against its own config and
+ * repository before anything runs. The daemon owns the lifecycle (journal, link); this
+ * object owns what a step does.
+ */
+import { GitRepo } from '../exec/git.js';
+import type { AgentConfig, Plan as PlanContract, StepHooks } from '../types.js';
+import type { Clock } from '../../shared/clock.js';
+import { messageOf } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { versionSyntaxProblem } from '../../shared/versions.js';
+import type { BackupRecord, HealthState, InspectResult, RepoState, StepRequest, StepResult } from '../../shared/wire.js';
+import { BackupCatalogue } from './catalogue.js';
+import { probeHealth } from './health.js';
+import { collectReleaseNotes } from './release-notes.js';
+import { runStep } from './run-step.js';
+import type { StepDeps } from './step-report.js';
+import { planSteps, runnableSteps } from './steps.js';
+import { fetchIfEnabled, targetProblem } from './target.js';
+import { validateRequest } from './validate.js';
+
+export interface PlanOptions {
+  config: AgentConfig;
+  /** Timestamps, health polling and built-in step timeouts. Child processes always run on real time. */
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The Plan of one agent: its steps, its repository and its backup catalogue. */
+export class Plan implements PlanContract {
+  private readonly deps: StepDeps;
+
+  /** Loads the backup catalogue; throws a ConvoyError when it is unreadable. */
+  constructor(opts: PlanOptions) {
+    this.deps = {
+      config: opts.config,
+      clock: opts.clock,
+      logger: opts.logger,
+      git: new GitRepo(opts.config.repo),
+      catalogue: new BackupCatalogue({ stateDir: opts.config.stateDir, clock: opts.clock }),
+    };
+  }
+
+  stepNames(): string[] {
+    return planSteps(this.deps.config).map((s) => s.name);
+  }
+
+  rerunnableSteps(): string[] {
+    return runnableSteps(this.deps.config)
+      .filter((s) => s.rerunnable)
+      .map((s) => s.name);
+  }
+
+  /** True when a restore command is configured (Hello.hasRestore). */
+  hasRestore(): boolean {
+    return this.deps.config.restore?.enabled === true;
+  }
+
+  async validate(request: StepRequest): Promise<string | undefined> {
+    try {
+      return await validateRequest(this.deps, request);
+    } catch (err) {
+      return `cannot check the request against ${this.deps.config.repo}: ${messageOf(err)}`;
+    }
+  }
+
+  run(request: StepRequest, hooks: StepHooks): Promise<StepResult> {
+    return runStep(this.deps, request, hooks);
+  }
+
+  /** Fetch, check the target, then report repo, health and release notes. Never throws. */
+  async inspect(requestId: string, targetVersion: string): Promise<InspectResult> {
+    const result: InspectResult = {
+      requestId,
+      targetVersion,
+      targetExists: false,
+      error: '',
+      plan: this.stepNames(),
+      repo: null,
+      health: null,
+      releaseNotes: null,
+    };
+    result.error = await this.targetError(targetVersion);
+    result.targetExists = result.error === '';
+    result.repo = await this.repoState().catch((err: unknown) => {
+      result.error ||= `cannot read ${this.deps.config.repo}: ${messageOf(err)}`;
+      return null;
+    });
+    result.health = await this.probeHealth();
+    if (result.targetExists && result.repo) {
+      try {
+        result.releaseNotes = await this.releaseNotes(result.repo.installedVersion, targetVersion);
+      } catch (err) {
+        // Never let missing notes pass for "no required changes".
+        result.error = `cannot read the release notes up to ${targetVersion}: ${messageOf(err)}`;
+      }
+    }
+    return result;
+  }
+
+  repoState(): Promise<RepoState> {
+    return this.deps.git.state(this.deps.config.trackedBranch);
+  }
+
+  probeHealth(): Promise<HealthState> {
+    return probeHealth(this.deps.config.health, this.deps.clock);
+  }
+
+  backups(): BackupRecord[] {
+    return this.deps.catalogue.list();
+  }
+
+  private async targetError(version: string): Promise<string> {
+    const syntax = versionSyntaxProblem(version);
+    if (syntax) return syntax;
+    try {
+      const fetchFailed = await fetchIfEnabled(this.deps.git, this.deps.config);
+      if (fetchFailed) this.deps.logger.warn(fetchFailed, { targetVersion: version });
+      const problem = await targetProblem(this.deps.git, this.deps.config, version);
+      return problem && fetchFailed ? `${problem} (${fetchFailed})` : (problem ?? '');
+    } catch (err) {
+      return `cannot check ${version} in ${this.deps.config.repo}: ${messageOf(err)}`;
+    }
+  }
+
+  private releaseNotes(from: string, to: string): ReturnType<typeof collectReleaseNotes> {
+    const { config, git } = this.deps;
+    return collectReleaseNotes({
+      git,
+      repoDir: config.repo,
+      changelog: config.releaseNotes.changelog,
+      markers: config.releaseNotes.markers,
+      fromVersion: from,
+      toVersion: to,
+    });
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Release notes between the installed and the target version: annotated tag messages and
+ * the version sections of a Markdown changelog. Parsing is pure; `collectReleaseNotes`
+ * reads the inputs from git.
+ *
+ * A note requires action when a marker (e.g. "Required changes", "ACTION REQUIRED") is
+ * the title of a heading or starts a line; the matched lines go to requiredLines.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { GitRepo } from '../exec/git.js';
+import { parseVersion, sortVersionsDesc, versionsBetween } from '../../shared/versions.js';
+import type { ReleaseNote, ReleaseNotes } from '../../shared/wire.js';
+
+/** Longest note text passed on; a changelog section longer than this is cut. */
+export const MAX_NOTE_CHARS = 16 * 1024;
+/** Changelog headings at these levels (#, ##, ###) can start a version section. */
+const MAX_VERSION_HEADING_LEVEL = 3;
+
+/** Everything the pure parser needs. */
+export interface ReleaseNotesInput {
+  tags: string[];
+  fromVersion: string;
+  toVersion: string;
+  /** The highest release included when the target is a branch; default toVersion. */
+  throughVersion?: string;
+  /** Annotated tag messages by tag name; '' or missing for lightweight tags. */
+  tagMessages: Record<string, string>;
+  /** The changelog as of the target version, with its path for ReleaseNote.source. */
+  changelog?: { path: string; text: string };
+  markers: string[];
+}
+
+/** Builds the notes of every version in (from, to], tag note before changelog note. */
+export function buildReleaseNotes(input: ReleaseNotesInput): ReleaseNotes {
+  const notes: ReleaseNote[] = [];
+  for (const version of releaseVersions(input.tags, input.fromVersion, input.throughVersion ?? input.toVersion)) {
+    const message = input.tagMessages[version]?.trim();
+    if (message) notes.push(makeNote(version, 'tag', message, input.markers));
+    const section = input.changelog && changelogSection(input.changelog.text, version);
+    if (input.changelog && section) notes.push(makeNote(version, input.changelog.path, section, input.markers));
+  }
+  return { fromVersion: input.fromVersion, toVersion: input.toVersion, notes, requiresAction: notes.some((n) => n.requiresAction) };
+}
+
+/** The tags an update from `from` to `to` passes through, ascending. */
+export function releaseVersions(tags: string[], from: string, to: string): string[] {
+  return versionsBetween(tags, describedBase(from), to);
+}
+
+/**
+ * The tag part of `git describe` output: "0.1.0-3-gabc1234" is 3 commits after 0.1.0,
+ * which semver would otherwise read as a pre-release of 0.1.0.
+ */
+export function describedBase(version: string): string {
+  const m = /^(.+)-\d+-g[0-9a-f]{4,40}$/.exec(version);
+  return m?.[1] && parseVersion(m[1]) ? m[1] : version;
+}
+
+function makeNote(version: string, source: string, text: string, markers: string[]): ReleaseNote {
+  const requiredLines = findRequiredLines(text, markers);
+  const cut = text.length > MAX_NOTE_CHARS ? `${text.slice(0, MAX_NOTE_CHARS)}\n… (truncated)` : text;
+  return { version, source, text: cut, requiresAction: requiredLines.length > 0, requiredLines };
+}
+
+interface Heading {
+  line: number;
+  level: number;
+  title: string;
+}
+
+/** ATX headings outside fenced code blocks. */
+function findHeadings(lines: string[]): Heading[] {
+  const headings: Heading[] = [];
+  let fence: string | undefined;
+  lines.forEach((text, line) => {
+    const f = /^ {0,3}(```|~~~)/.exec(text);
+    if (f) fence = fence === undefined ? f[1] : fence === f[1] ? undefined : fence;
+    if (fence !== undefined || f) return;
+    const m = /^ {0,3}(#{1,6})(?:\s+(.*?))?\s*$/.exec(text);
+    if (m?.[1]) headings.push({ line, level: m[1].length, title: (m[2] ?? '').replace(/\s+#+$/, '') });
+  });
+  return headings;
+}
+
+/** Index of the line after the section that `heading` starts. */
+function sectionEnd(headings: Heading[], heading: Heading, lineCount: number): number {
+  return headings.find((h) => h.line > heading.line && h.level <= heading.level)?.line ?? lineCount;
+}
+
+/**
+ * The changelog section of `version`: from a heading (# to ###) naming it, with or without
+ * a "v", to the next heading of the same or a higher level. "0.2.0" does not match
+ * "0.2.0-rc.1" or "10.2.0".
+ */
+export function changelogSection(text: string, version: string): string | undefined {
+  const lines = text.split(/\r?\n/);
+  const headings = findHeadings(lines);
+  const pattern = versionPattern(version);
+  const heading = headings.find((h) => h.level <= MAX_VERSION_HEADING_LEVEL && pattern.test(h.title));
+  if (!heading) return undefined;
+  return trimBlankLines(lines.slice(heading.line, sectionEnd(headings, heading, lines.length))).join('\n');
+}
+
+function versionPattern(version: string): RegExp {
+  const bare = version.replace(/^[vV](?=\d)/, '');
+  const escaped = bare.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![0-9A-Za-z_.+-])[vV]?${escaped}(?![0-9A-Za-z_+-]|\\.[0-9A-Za-z])`);
+}
+
+/**
+ * Lines that declare required changes: a heading whose title contains a marker together
+ * with its section, and any line that starts with a marker (after list or quote marks and
+ * emphasis). Case-insensitive. Returns the lines trimmed, blank ones left out.
+ */
+export function findRequiredLines(text: string, markers: string[]): string[] {
+  const wanted = markers.map((m) => m.trim().toLowerCase()).filter((m) => m !== '');
+  if (wanted.length === 0) return [];
+  const lines = text.split(/\r?\n/);
+  const headings = findHeadings(lines);
+  const picked = new Set<number>();
+  for (const h of headings) {
+    const title = h.title.toLowerCase();
+    if (!wanted.some((m) => title.includes(m))) continue;
+    for (let i = h.line; i < sectionEnd(headings, h, lines.length); i++) picked.add(i);
+  }
+  lines.forEach((line, i) => {
+    const start = line.replace(/^[\s>*_+-]*(?:\d+[.)]\s+)?[*_]*/, '').toLowerCase();
+    if (wanted.some((m) => start.startsWith(m))) picked.add(i);
+  });
+  return [...picked]
+    .sort((a, b) => a - b)
+    .map((i) => (lines[i] ?? '').trim())
+    .filter((l) => l !== '');
+}
+
+function trimBlankLines(lines: string[]): string[] {
+  let start = 0;
+  let end = lines.length;
+  while (start < end && lines[start]?.trim() === '') start++;
+  while (end > start && lines[end - 1]?.trim() === '') end--;
+  return lines.slice(start, end);
+}
+
+/** Where to read what the target version ships. */
+export interface CollectReleaseNotesOptions {
+  git: GitRepo;
+  repoDir: string;
+  /** Changelog path, relative to the repository (or absolute). */
+  changelog: string;
+  markers: string[];
+  fromVersion: string;
+  toVersion: string;
+}
+
+/**
+ * Reads tag messages and the changelog AT THE TARGET (the installed tree still has the
+ * older changelog, without the sections being installed) and builds the notes.
+ */
+export async function collectReleaseNotes(opts: CollectReleaseNotesOptions): Promise<ReleaseNotes> {
+  const ref = await targetRef(opts.git, opts.toVersion);
+  const onBranch = ref !== undefined && !ref.startsWith('refs/tags/');
+  // A branch names no release: take the releases it contains, up to the highest.
+  const tags = onBranch ? await opts.git.tagsMergedInto(ref) : await opts.git.listTags();
+  const throughVersion = onBranch ? sortVersionsDesc(tags)[0] : undefined;
+  const versions = releaseVersions(tags, opts.fromVersion, throughVersion ?? opts.toVersion);
+  const tagMessages: Record<string, string> = {};
+  for (const v of versions) tagMessages[v] = await opts.git.annotatedTagMessage(v);
+  const changelog = ref ? await readChangelogAt(opts, ref) : undefined;
+  const { fromVersion, toVersion, markers } = opts;
+  return buildReleaseNotes({ tags, fromVersion, toVersion, throughVersion, tagMessages, changelog, markers });
+}
+
+async function readChangelogAt(opts: CollectReleaseNotesOptions, ref: string): Promise<{ path: string; text: string } | undefined> {
+  const rel = path.isAbsolute(opts.changelog) ? path.relative(opts.repoDir, opts.changelog) : path.normalize(opts.changelog);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    // Outside the repository there is no "version of the file at the target": read it as it is.
+    const text = await readFile(opts.changelog, 'utf8').catch(() => undefined);
+    return text === undefined ? undefined : { path: opts.changelog, text };
+  }
+  const text = await opts.git.showFile(ref, rel.split(path.sep).join('/'));
+  return text === undefined ? undefined : { path: rel, text };
+}
+
+/** The ref holding the target's tree: its tag, else the branch's upstream, else the branch. */
+export async function targetRef(git: GitRepo, version: string): Promise<string | undefined> {
+  if (await git.tagExists(version)) return `refs/tags/${version}`;
+  if (!(await git.branchExists(version))) return undefined;
+  return (await git.upstreamOf(version)) ?? `refs/heads/${version}`;
+}

@@ -1,0 +1,74 @@
+/** Operator actions on a rollout. An illegal request comes back as words, not an exception. */
+import { type Rollout, isTerminal } from './model.js';
+import { beginRollback, canRollBack } from './rollback.js';
+import { type Transition, Work } from './work.js';
+
+/** Operator actions on a rollout. */
+export type RolloutAction = 'ack' | 'pause' | 'resume' | 'abort' | 'rollback';
+
+/** Applies an operator action, or returns why it is not possible ("cannot pause rollout r-4: it already succeeded"). */
+export function applyAction(rollout: Rollout, action: RolloutAction, actor: string, now: number): Transition | { error: string } {
+  const w = new Work(rollout, now);
+  const { r } = w;
+  if (action === 'rollback') return rollback(w, actor);
+  if (isTerminal(r.state))
+    return { error: `cannot ${action} rollout ${r.id}: it already ${r.state === 'aborted' ? 'was aborted' : r.state}` };
+  w.event({ kind: 'action', message: `${action} requested by ${actor}`, actor });
+  switch (action) {
+    case 'ack':
+      if (r.state !== 'awaiting-ack') return { error: `cannot ack rollout ${r.id}: it is ${r.state}, not awaiting-ack` };
+      r.ackedBy = actor;
+      r.ackedAtMs = now;
+      w.setPhase('backup-all');
+      w.setState('running', '', actor);
+      return w.result();
+    case 'pause':
+      if (r.state === 'paused') return { error: `cannot pause rollout ${r.id}: it is already paused (${r.reason})` };
+      if (r.state === 'awaiting-ack')
+        return { error: `cannot pause rollout ${r.id}: it is awaiting-ack and runs nothing until acknowledged` };
+      w.pause('operator', `paused by ${actor}`, actor);
+      return w.result();
+    case 'resume':
+      if (r.state !== 'paused') return { error: `cannot resume rollout ${r.id}: it is ${r.state}, not paused` };
+      if (r.pauseKind === 'window' && r.windowEndsAtMs && now >= r.windowEndsAtMs) {
+        // an operator may override the window: the rollout then runs without one
+        r.windowEndsAtMs = 0;
+        w.event({ kind: 'action', message: `${actor} resumed outside the maintenance window`, actor });
+      }
+      w.setState(r.phase === 'preflight' ? 'pending' : 'running', '', actor);
+      return w.result();
+    case 'abort':
+      for (const h of r.hosts) {
+        for (const run of h.runs) {
+          if (run.outcome === 'running') {
+            w.effects.push({
+              kind: 'cancel-step',
+              agentId: h.agentId,
+              requestId: run.requestId,
+              reason: `rollout ${r.id} aborted by ${actor}`,
+            });
+          }
+        }
+      }
+      w.setState('aborted', `aborted by ${actor}`, actor);
+      return w.result();
+  }
+}
+
+function rollback(w: Work, actor: string): Transition | { error: string } {
+  const { r } = w;
+  if (r.state !== 'failed' && r.state !== 'aborted') {
+    return {
+      error: `cannot rollback rollout ${r.id}: it is ${r.state}; only a failed or aborted rollout's failed host can be rolled back`,
+    };
+  }
+  const hosts = r.hosts.filter(canRollBack);
+  if (hosts.length === 0) {
+    const busy = r.hosts.find((h) => h.rollback && !h.rollback.done);
+    if (busy) return { error: `cannot rollback rollout ${r.id}: ${busy.agentId} is already being rolled back` };
+    return { error: `cannot rollback rollout ${r.id}: no host failed after its checkout (nothing was changed that a rollback would undo)` };
+  }
+  w.event({ kind: 'action', message: `rollback requested by ${actor}`, actor });
+  for (const h of hosts) beginRollback(w, h, actor);
+  return w.result();
+}

@@ -1,0 +1,78 @@
+/** What agents report, applied to a rollout: step results and preflight inspections. */
+import type { InspectResult, StepResult } from '../../shared/wire.js';
+import { type Rollout, type RunOutcome, isTerminal } from './model.js';
+import { beginRollback, canRollBack } from './rollback.js';
+import { type Transition, Work, describeRun, failRollout, findHost } from './work.js';
+
+const OUTCOMES: Record<string, RunOutcome> = {
+  SUCCEEDED: 'succeeded',
+  FAILED: 'failed',
+  TIMED_OUT: 'timed-out',
+  CANCELLED: 'cancelled',
+  REFUSED: 'refused',
+  INTERRUPTED: 'interrupted',
+};
+
+/** Records a step result. A result for an unknown or already finished attempt changes nothing. */
+export function applyStepResult(rollout: Rollout, agentId: string, result: StepResult, now: number): Transition {
+  const w = new Work(rollout, now);
+  const h = findHost(w, agentId);
+  const run = h?.runs.find((x) => x.requestId === result.requestId);
+  if (!h || !run || run.outcome !== 'running') return { rollout, effects: [] };
+  run.outcome = OUTCOMES[result.outcome] ?? 'failed';
+  run.exitCode = result.exitCode;
+  run.reason = result.reason;
+  run.finishedAtMs = result.finishedAtMs || now;
+  if (result.startedAtMs) run.startedAtMs = result.startedAtMs;
+  run.outputTail = result.outputTail.slice(-40);
+  w.progress();
+  const label = `${run.phase === 'rollback' ? 'rollback ' : ''}${run.step}`;
+  w.event({
+    kind: 'step-finished',
+    message: `${label} on ${agentId} ${run.outcome}${run.reason ? `: ${run.reason}` : ''}`,
+    agentId,
+    step: run.step,
+  });
+  if (run.phase === 'rollback') return w.result(); // advanceRollback reads the outcome
+  if (run.step === 'checkout' && result.previousCommit) h.previousCommit = result.previousCommit;
+  if (run.step === 'backup' && result.backup?.id) {
+    h.preBackupId = result.backup.id;
+    h.preBackupVersion = result.backup.version;
+  }
+  if (run.outcome === 'succeeded') {
+    if (run.step === 'backup') h.state = 'backed-up';
+    return w.result();
+  }
+  if (run.outcome === 'interrupted' && h.rerunnable.includes(run.step) && !isTerminal(w.r.state)) {
+    w.event({ kind: 'step-finished', message: `${run.step} on ${agentId} was interrupted and will be re-run`, agentId, step: run.step });
+    return w.result();
+  }
+  h.state = 'failed';
+  h.reason = `${run.step}: ${describeRun(run)}`;
+  h.finishedAtMs = now;
+  const aborted = w.r.state === 'aborted';
+  failRollout(w, agentId, run.step, describeRun(run));
+  if (w.r.autoRollback && !aborted && canRollBack(h)) beginRollback(w, h, 'autoRollback');
+  return w.result();
+}
+
+/** Records what preflight learned from one agent. */
+export function applyInspectResult(rollout: Rollout, agentId: string, result: InspectResult, now: number): Transition {
+  const w = new Work(rollout, now);
+  const h = findHost(w, agentId);
+  if (!h?.inspection || h.inspection.requestId !== result.requestId || h.inspection.done) return { rollout, effects: [] };
+  h.inspection = {
+    requestId: result.requestId,
+    done: true,
+    installedVersion: result.repo?.installedVersion ?? '',
+    commit: result.repo?.commit ?? '',
+    clean: result.repo?.clean ?? false,
+    dirtyDetail: result.repo?.dirtyDetail ?? '',
+    targetExists: result.targetExists,
+    error: result.error,
+    healthy: result.health ? result.health.healthy || !result.health.configured : false,
+    healthDetail: result.health?.detail ?? '',
+    notes: result.releaseNotes?.notes ?? [],
+  };
+  return w.result();
+}

@@ -1,0 +1,229 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { parseAgentConfig } from '../../../agent/config.js';
+import { ConfigError } from '../../../shared/errors.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-agent-config-'));
+const file = path.join(dir, 'agent.yaml');
+fs.mkdirSync(path.join(dir, 'hoss', '.git'), { recursive: true });
+fs.mkdirSync(path.join(dir, 'hoss', 'server'));
+fs.mkdirSync(path.join(dir, 'not-a-repo'));
+for (const pem of ['ca.pem', 'agent.pem', 'agent-key.pem']) fs.writeFileSync(path.join(dir, pem), 'PEM');
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const COORDINATOR = 'coordinator:\n  address: 127.0.0.1:7400\n  insecure: true\n';
+const BASE = `id: hoss-auth\n${COORDINATOR}repo: hoss\nserverDir: hoss/server\nstateDir: state\n`;
+
+function problems(text: string): string[] {
+  try {
+    parseAgentConfig(file, text);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('agent config', () => {
+  it('applies the documented defaults and resolves paths against the config directory', () => {
+    const c = parseAgentConfig(file, BASE);
+    expect(c.file).to.equal(file);
+    expect(c.repo).to.equal(path.join(dir, 'hoss'));
+    expect(c.serverDir).to.equal(path.join(dir, 'hoss', 'server'));
+    expect(c.stateDir).to.equal(path.join(dir, 'state'));
+    expect(c.coordinator).to.deep.equal({
+      address: '127.0.0.1:7400',
+      insecure: true,
+      tls: undefined,
+      heartbeatIntervalMs: 5000,
+      backoff: { initialMs: 500, maxMs: 30_000, multiplier: 2, jitter: 0.5 },
+    });
+    expect(c.fetch).to.equal(true);
+    expect(c.labels).to.deep.equal({});
+    expect(c.releaseNotes).to.deep.equal({ changelog: 'CHANGELOG.md', markers: ['ACTION REQUIRED', 'Required changes'] });
+    expect(c.backup).to.deep.equal({ archiveGlob: 'backups/*.tar.gz', compatibility: 'same-major-minor' });
+    expect(c.health).to.equal(undefined);
+    expect(c.restore).to.equal(undefined);
+    expect(c.maintenanceOn).to.equal(undefined);
+  });
+
+  it('lists the plan in order with the default commands and timeouts', () => {
+    const c = parseAgentConfig(file, BASE);
+    const server = path.join(dir, 'hoss', 'server');
+    expect(c.steps.map((s) => [s.name, s.command, s.timeoutMs, s.builtin])).to.deep.equal([
+      ['backup', 'hossadm backup', 1_800_000, false],
+      ['release-notes', undefined, 300_000, true],
+      ['checkout', undefined, 300_000, true],
+      ['config', 'make config', 600_000, false],
+      ['build', 'make build', 7_200_000, false],
+      ['up', 'make up DETACH=true', 1_800_000, false],
+      ['health', undefined, 120_000, true],
+      ['backup-after', 'hossadm backup', 1_800_000, false],
+    ]);
+    for (const s of c.steps) {
+      expect(s.cwd).to.equal(server);
+      expect(s.enabled).to.equal(true);
+      expect(s.rerunnable).to.equal(true);
+      expect(s.env).to.deep.equal({});
+    }
+  });
+
+  it('creates a missing stateDir with mode 0700', () => {
+    const c = parseAgentConfig(file, BASE.replace('stateDir: state', 'stateDir: fresh/state'));
+    expect(fs.statSync(c.stateDir).mode & 0o777).to.equal(0o700);
+  });
+
+  it('gives backup-after the backup settings it does not set itself', () => {
+    const c = parseAgentConfig(
+      file,
+      `${BASE}steps:\n  backup: { command: ["bin/backup", "--all"], timeout: 1h, env: { LEVEL: 9 } }\n  backup-after: { timeout: 5m }\n`,
+    );
+    const after = c.steps.find((s) => s.name === 'backup-after');
+    expect(after?.command).to.deep.equal(['bin/backup', '--all']);
+    expect(after?.timeoutMs).to.equal(300_000);
+    expect(after?.env).to.deep.equal({ LEVEL: '9' });
+  });
+
+  it('resolves health, TLS files and the optional steps', () => {
+    const text =
+      'id: hoss-a\ncoordinator:\n  address: convoy.example.com:7400\n  tls: { ca: ca.pem, cert: agent.pem, key: agent-key.pem }\n  heartbeatInterval: 2s\n' +
+      'repo: hoss\nstateDir: state\nhealth:\n  url: http://127.0.0.1:8080/healthz\n  versionField: build.version\n  deadline: 1m\n' +
+      'steps:\n  restore: { command: \'hossadm restore "$CONVOY_BACKUP_ARCHIVE"\' }\n  maintenance-on: { command: make maintenance-on }\n  build: { enabled: false }\n';
+    const c = parseAgentConfig(file, text);
+    expect(c.coordinator.tls).to.deep.equal({
+      ca: path.join(dir, 'ca.pem'),
+      cert: path.join(dir, 'agent.pem'),
+      key: path.join(dir, 'agent-key.pem'),
+    });
+    expect(c.coordinator.insecure).to.equal(false);
+    expect(c.health).to.deep.equal({
+      url: 'http://127.0.0.1:8080/healthz',
+      versionField: 'build.version',
+      intervalMs: 1000,
+      deadlineMs: 60_000,
+      monitorIntervalMs: 10_000,
+      requestTimeoutMs: 5000,
+    });
+    expect(c.serverDir).to.equal(path.join(dir, 'hoss'));
+    expect(c.restore?.command).to.equal('hossadm restore "$CONVOY_BACKUP_ARCHIVE"');
+    expect(c.restore?.timeoutMs).to.equal(1_800_000);
+    expect(c.maintenanceOn?.command).to.equal('make maintenance-on');
+    expect(c.maintenanceOff).to.equal(undefined);
+    expect(c.steps.find((s) => s.name === 'build')?.enabled).to.equal(false);
+  });
+
+  for (const address of ['localhost:7400', '127.3.2.1:7400', '[::1]:7400']) {
+    it(`accepts plaintext to the loopback address ${address}`, () => {
+      expect(parseAgentConfig(file, BASE.replace('127.0.0.1:7400', `"${address}"`)).coordinator.address).to.equal(address);
+    });
+  }
+
+  const table: [string, string, string][] = [
+    [
+      'a health URL without a scheme',
+      `${BASE}health:\n  url: localhost:8080\n`,
+      'agent.yaml: health.url "localhost:8080" is not a URL (expected http:// or https://)',
+    ],
+    [
+      'a bad agent id',
+      BASE.replace('hoss-auth', 'Hoss_Auth'),
+      'agent.yaml: id "Hoss_Auth" is not a valid agent id (expected [a-z0-9][a-z0-9._-]{0,62}: lower-case letters, digits, . _ -, starting with a letter or digit)',
+    ],
+    ['a missing id', BASE.replace('id: hoss-auth\n', ''), 'agent.yaml: id is missing (expected string, received undefined)'],
+    [
+      'an address without a port',
+      BASE.replace('127.0.0.1:7400', 'localhost'),
+      'agent.yaml: coordinator.address "localhost" is not host:port (expected e.g. 127.0.0.1:7400 or convoy.example.com:7400)',
+    ],
+    [
+      'an unknown key',
+      `${BASE}trackedBrnch: main\n`,
+      'agent.yaml: unknown key "trackedBrnch" (check the spelling; see docs/configuration.md for the keys)',
+    ],
+    [
+      'an unknown step',
+      `${BASE}steps:\n  biuld: { command: make }\n`,
+      'agent.yaml: unknown key "biuld" in steps (check the spelling; see docs/configuration.md for the keys)',
+    ],
+    [
+      'a command on a built-in step',
+      `${BASE}steps:\n  checkout: { command: git pull }\n`,
+      'agent.yaml: steps.checkout.command "git pull" is not accepted: checkout is a built-in step and runs no command (remove the key; use enabled: false to switch the step off)',
+    ],
+    [
+      'a restore without a command',
+      `${BASE}steps:\n  restore: { timeout: 1h }\n`,
+      'agent.yaml: steps.restore.command is missing: restore has no default command (e.g. command: \'hossadm restore "$CONVOY_BACKUP_ARCHIVE"\'), or remove steps.restore',
+    ],
+    ['a zero timeout', `${BASE}steps:\n  build: { timeout: 0s }\n`, 'agent.yaml: steps.build.timeout "0s" must be longer than 0'],
+    [
+      'a bad duration',
+      BASE.replace('  insecure: true\n', '  insecure: true\n  heartbeatInterval: often\n'),
+      'agent.yaml: coordinator.heartbeatInterval "often" is not a duration (expected e.g. "500ms", "30s", "5m", "2h", "1h30m")',
+    ],
+    [
+      'a reserved environment variable',
+      `${BASE}steps:\n  build: { env: { CONVOY_TARGET_VERSION: x } }\n`,
+      'agent.yaml: steps.build.env.CONVOY_TARGET_VERSION "x" is reserved: Convoy sets the CONVOY_* variables itself (use another name)',
+    ],
+    [
+      'an unknown compatibility rule',
+      `${BASE}backup:\n  compatibility: minor\n`,
+      'agent.yaml: backup.compatibility "minor" is not a compatibility rule (expected same-major-minor, same-major, exact or any)',
+    ],
+    [
+      'plaintext to a remote coordinator',
+      BASE.replace('127.0.0.1:7400', '10.0.0.5:7400'),
+      'agent.yaml: coordinator.insecure is true but coordinator.address "10.0.0.5:7400" is not a loopback address; plaintext gRPC is only accepted on 127.0.0.0/8, ::1 or localhost. Configure coordinator.tls: { ca, cert, key } and remove insecure: true',
+    ],
+    [
+      'no TLS and no insecure',
+      BASE.replace('  insecure: true\n', ''),
+      'agent.yaml: coordinator.tls is missing: the agent reaches coordinator.address "127.0.0.1:7400" over TLS unless insecure: true (loopback only). Set coordinator.tls: { ca, cert, key } (PEM files)',
+    ],
+    [
+      'a TLS file that does not exist',
+      BASE.replace('  insecure: true\n', '  tls: { ca: ca.pem, cert: missing.pem, key: agent-key.pem }\n'),
+      `agent.yaml: coordinator.tls.cert "missing.pem" (resolved to ${path.join(dir, 'missing.pem')}) does not exist (expected a PEM file)`,
+    ],
+    [
+      'a repo that does not exist',
+      BASE.replace('repo: hoss', 'repo: /nonexistent/hoss').replace('serverDir: hoss/server\n', ''),
+      'agent.yaml: repo "/nonexistent/hoss" does not exist (expected the root of the server\'s git work tree)',
+    ],
+    [
+      'a repo that is not a git work tree',
+      BASE.replace('repo: hoss', 'repo: not-a-repo').replace('serverDir: hoss/server\n', ''),
+      `agent.yaml: repo "not-a-repo" (resolved to ${path.join(dir, 'not-a-repo')}) is not a git work tree (no .git inside; expected the directory the server was cloned into)`,
+    ],
+    [
+      'a serverDir that does not exist',
+      BASE.replace('hoss/server', 'hoss/srv'),
+      `agent.yaml: serverDir "hoss/srv" (resolved to ${path.join(dir, 'hoss', 'srv')}) does not exist (expected the directory where make runs; default: repo)`,
+    ],
+  ];
+  for (const [name, text, message] of table) {
+    it(`names the file, key, value and fix for ${name}`, () => {
+      expect(problems(text)).to.deep.equal([message]);
+    });
+  }
+
+  it('refuses a world-writable stateDir', () => {
+    const open = path.join(dir, 'open-state');
+    fs.mkdirSync(open);
+    fs.chmodSync(open, 0o777);
+    expect(problems(BASE.replace('stateDir: state', 'stateDir: open-state'))).to.deep.equal([
+      `agent.yaml: stateDir "open-state" (resolved to ${open}) is world-writable (mode 0777); other users could forge the journal. Run chmod 700 ${open} or choose another directory`,
+    ]);
+  });
+
+  it('reports every problem at once and does not create stateDir for a broken file', () => {
+    const text = BASE.replace('repo: hoss', 'repo: not-a-repo')
+      .replace('hoss/server', 'hoss/srv')
+      .replace('stateDir: state', 'stateDir: never-made');
+    expect(problems(text)).to.have.length(2);
+    expect(fs.existsSync(path.join(dir, 'never-made'))).to.equal(false);
+  });
+});
