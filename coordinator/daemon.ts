@@ -88,7 +88,9 @@ export class CoordinatorDaemon {
     if (this.config.http) await this.startHttp(this.config.http);
     this.controller.resumeUnfinished();
     const sweep = (): void => {
-      for (const id of this.fleet.sweep()) this.controller.onAgentChanged(id);
+      this.fleet.sweep();
+      // deadlines of lost agents, window ends and alert gates are judged from persisted timestamps
+      this.controller.tick();
       this.stopSweep = this.clock.setTimer(SWEEP_INTERVAL_MS, sweep);
     };
     this.stopSweep = this.clock.setTimer(SWEEP_INTERVAL_MS, sweep);

@@ -19,7 +19,7 @@ export interface ControlServiceDeps {
   logger: Logger;
 }
 
-const ACTIONS: readonly string[] = ['ack', 'pause', 'resume', 'abort'];
+const ACTIONS: readonly string[] = ['ack', 'pause', 'resume', 'abort', 'rollback'];
 const PLAN_INSPECT_TIMEOUT_MS = 60_000;
 let planSeq = 0;
 
@@ -128,7 +128,6 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
     actOnRollout: unary((req: { id: unknown; action: unknown }, call) => {
       const action = str(req.action, 'action', 20);
       if (!ACTIONS.includes(action)) {
-        if (action === 'rollback') throw new ConvoyError('FAILED_PRECONDITION', 'rollback is not available in this version of convoyd');
         throw new ConvoyError('INVALID_ARGUMENT', `unknown action "${action}" (expected one of ${ACTIONS.join(', ')})`);
       }
       getRollout(req.id);
