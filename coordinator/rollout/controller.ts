@@ -254,15 +254,28 @@ export class RolloutController {
   }
 
   /** An agent (re)connected: re-send what it should be doing, then advance its rollouts. */
+  /**
+   * An agent (re)connected. Steps it ran while away are applied first; then every step we
+   * believe it runs but it does not report (neither in flight nor among its results) is sent
+   * again with the same request id. Steps dispatched because of those results are new, not lost:
+   * the snapshot taken before applying them keeps them from being sent twice.
+   */
   onHello(agentId: string, hello: Hello): void {
+    const before = this.activeFor(agentId);
+    const runningBefore = new Set(
+      before?.hosts
+        .find((x) => x.agentId === agentId)
+        ?.runs.filter((run) => run.outcome === 'running')
+        .map((run) => run.requestId) ?? [],
+    );
+    for (const result of hello.undelivered) this.onStepResult(agentId, result);
     const r = this.activeFor(agentId);
-    if (!r) return;
-    const h = r.hosts.find((x) => x.agentId === agentId);
-    if (!h) return;
+    const h = r?.hosts.find((x) => x.agentId === agentId);
+    if (!r || !h) return;
     const reported = new Set([hello.inFlight?.requestId ?? '', ...hello.undelivered.map((u) => u.requestId)]);
     for (const run of h.runs) {
-      if (run.outcome !== 'running' || reported.has(run.requestId)) continue;
-      if (!needsWork(r) || (isTerminal(r.state) && run.phase !== 'rollback')) continue;
+      if (run.outcome !== 'running' || reported.has(run.requestId) || !runningBefore.has(run.requestId)) continue;
+      if (isTerminal(r.state) && run.phase !== 'rollback') continue;
       this.o.logger.info('re-sending a step the agent does not report', {
         rolloutId: r.id,
         host: agentId,

@@ -166,7 +166,9 @@ class AgentConnection {
     }
     this.agentId = hello.agentId;
     logger.info('agent connected', { host: this.agentId, version: hello.repo.installedVersion, healthy: hello.health.healthy });
-    for (const result of hello.undelivered) this.onResult(result);
+    for (const result of hello.undelivered) this.recordAgentState(result);
+    // The welcome acknowledges the undelivered results; controller.onHello persists them in the
+    // same synchronous turn (SQLite is synchronous), before any byte of the welcome is sent.
     this.call.write({
       welcome: {
         coordinatorVersion: this.deps.coordinatorVersion,
@@ -178,10 +180,15 @@ class AgentConnection {
   }
 
   private onResult(result: StepResult): void {
-    const { fleet, controller } = this.deps;
+    this.recordAgentState(result);
+    this.deps.controller.onStepResult(this.agentId, result);
+  }
+
+  /** What a result tells about the agent itself: its repository, health and new backup. */
+  private recordAgentState(result: StepResult): void {
+    const { fleet } = this.deps;
     if (result.repo) fleet.setRepo(this.agentId, result.repo);
     if (result.health) fleet.setHealth(this.agentId, result.health);
     if (result.backup?.id) fleet.addBackup(this.agentId, result.backup);
-    controller.onStepResult(this.agentId, result);
   }
 }
