@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { durationSchema, loadYamlConfig, parseYamlConfig, resolvePath } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
+import { tlsFilesProblems } from '../shared/file-security.js';
 import { DEFAULT_PLAN, type PlanStepName } from '../shared/wire.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
 import type { AgentConfig, StepConfig } from './types.js';
@@ -283,6 +284,7 @@ function checkTransport(raw: RawAgentFile, problems: Problems): AgentConfig['coo
     if (!statOf(files[key])?.isFile())
       problems.add(`coordinator.tls.${key} ${problems.shown(tls[key], files[key])} does not exist (expected a PEM file)`);
   }
+  for (const p of tlsFilesProblems(files, 'coordinator.tls')) problems.add(p);
   return files;
 }
 

@@ -5,8 +5,10 @@ import semver from 'semver';
 import { z } from 'zod';
 import { durationSchema, loadYamlConfig, resolvePath } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
+import { stateFileProblems, tlsFilesProblems } from '../shared/file-security.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
 import { cronProblem, timezoneProblem } from './schedule/cron.js';
+import { checkAlertsConfig } from './alerts/selector.js';
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const nameSchema = z
@@ -22,7 +24,7 @@ const clusterSchema = z.strictObject({
   healthDeadline: durationSchema.prefault('5m'),
   allowDowngrade: z.boolean().default(false),
   autoRollback: z.boolean().default(false),
-  /** Block on firing Prometheus alerts before each host starts (Kured-style, see docs/metrics.md). */
+  /** Block on firing Prometheus alerts before each host starts (Kured-style, see docs/alerts-and-webhooks.md). */
   alerts: z
     .strictObject({
       prometheus: z.url({ protocol: /^https?$/, error: 'is not a URL (expected http:// or https://)' }),
@@ -197,7 +199,7 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
     enabled: s.enabled,
     ackReleaseNotes: s.ackReleaseNotes,
   }));
-  const problems = [...checkClusters(abs, clusters), ...checkSchedules(abs, schedules, clusters)];
+  const problems = [...checkClusters(abs, clusters), ...checkSchedules(abs, schedules, clusters), ...checkAlertsConfig(abs, clusters)];
   const operatorNames = new Set<string>();
   raw.operators.forEach((o, i) => {
     if (operatorNames.has(o.name)) problems.push(`${name}: operators[${i}].name "${o.name}" is listed twice`);
@@ -215,8 +217,10 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
     : undefined;
   if (tls) {
     for (const [k, p] of Object.entries(tls)) if (!fs.existsSync(p)) problems.push(`${name}: tls.${k} "${p}" does not exist`);
+    problems.push(...tlsFilesProblems(tls, `${name}: tls`));
   }
   const stateFile = resolvePath(abs, raw.stateFile);
+  problems.push(...stateFileProblems(stateFile, `${name}: stateFile`));
   if (!fs.existsSync(path.dirname(stateFile)))
     problems.push(`${name}: stateFile "${raw.stateFile}": directory ${path.dirname(stateFile)} does not exist; create it (mode 0700)`);
   if (problems.length) throw new ConfigError(problems, hint);

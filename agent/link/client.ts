@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { channelOptions, loadServices } from '../../shared/proto.js';
 import { ConvoyError, messageOf } from '../../shared/errors.js';
+import { tlsChannel } from '../../shared/tls-client.js';
 import type { AgentMessage, CoordinatorMessage } from '../../shared/wire.js';
 import type { AgentConfig } from '../types.js';
 
@@ -37,11 +38,18 @@ function readPem(file: string, key: string): Buffer {
   }
 }
 
-/** Credentials from the config: plaintext (loopback, checked by config.ts) or TLS with a client certificate. */
-export function agentCredentials(config: AgentConfig): grpc.ChannelCredentials {
+/**
+ * Credentials from the config: plaintext (loopback, checked by config.ts) or TLS with a client
+ * certificate; the options carry the TLS name handling of an IP address (shared/tls-client.ts).
+ */
+export function agentCredentials(config: AgentConfig): { credentials: grpc.ChannelCredentials; options: grpc.ChannelOptions } {
   const tls = config.coordinator.tls;
-  if (config.coordinator.insecure || !tls) return grpc.credentials.createInsecure();
-  return grpc.credentials.createSsl(readPem(tls.ca, 'ca'), readPem(tls.key, 'key'), readPem(tls.cert, 'cert'));
+  if (config.coordinator.insecure || !tls) return { credentials: grpc.credentials.createInsecure(), options: {} };
+  return tlsChannel(config.coordinator.address, {
+    ca: readPem(tls.ca, 'ca'),
+    key: readPem(tls.key, 'key'),
+    cert: readPem(tls.cert, 'cert'),
+  });
 }
 
 /**
@@ -50,9 +58,9 @@ export function agentCredentials(config: AgentConfig): grpc.ChannelCredentials {
  */
 export function grpcStreamOpener(config: AgentConfig): OpenStream {
   const { AgentService } = loadServices();
-  const credentials = agentCredentials(config);
+  const { credentials, options } = agentCredentials(config);
   return () => {
-    const client = new AgentService(config.coordinator.address, credentials, channelOptions);
+    const client = new AgentService(config.coordinator.address, credentials, { ...channelOptions, ...options });
     const connect = (client as unknown as { Connect(): grpc.ClientDuplexStream<AgentMessage, CoordinatorMessage> }).Connect.bind(client);
     return { stream: connect(), close: () => client.close() };
   };

@@ -26,6 +26,14 @@ const NEEDS_CLEAN_TREE: ReadonlySet<string> = new Set(['checkout', ROLLBACK_CHEC
 const ROLLBACK_ONLY: ReadonlySet<string> = new Set([ROLLBACK_CHECKOUT, RESTORE]);
 /** Longer delays make setTimeout fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** Request ids as the coordinator makes them (r-3.hoss-a.build.1, plan-2.hoss-a); they are echoed back and journalled. */
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,300}$/;
+
+/** Why a request id from the network is not one to answer, or undefined. */
+export function requestIdProblem(id: unknown): string | undefined {
+  if (typeof id === 'string' && REQUEST_ID_RE.test(id)) return undefined;
+  return `request id "${printable(String(id))}" is not valid (1 to 300 letters, digits, '.', '_', ':' or '-')`;
+}
 
 /** The refusal reason, or undefined when the request may run. */
 export async function validateRequest(ctx: ValidateContext, request: StepRequest): Promise<string | undefined> {
@@ -53,6 +61,10 @@ export function requestProblem(config: AgentConfig, request: StepRequest): strin
   if (target) return `target version refused: ${target}`;
   const from = request.fromVersion === '' ? undefined : versionSyntaxProblem(request.fromVersion);
   if (from) return `from version refused: ${from}`;
+  const attempt = Number(request.attempt ?? 0);
+  if (!Number.isInteger(attempt) || attempt < 0 || attempt > 1000)
+    return `attempt ${printable(String(request.attempt))} is not a number from 0 to 1000`;
+  if (String(request.backupId ?? '').length > 200) return 'backup id is longer than 200 characters';
   const deadline = Number(request.healthDeadlineMs ?? 0);
   if (!Number.isInteger(deadline) || deadline < 0 || deadline > MAX_TIMER_MS)
     return `health deadline ${printable(String(request.healthDeadlineMs))} is not a number of milliseconds`;

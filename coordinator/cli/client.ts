@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import * as grpc from '@grpc/grpc-js';
+import { privateKeyProblem } from '../../shared/file-security.js';
 import { channelOptions, loadServices } from '../../shared/proto.js';
-import { toCliError, usageError } from './errors.js';
+import { tlsChannel } from '../../shared/tls-client.js';
+import { CliError, EXIT, toCliError, usageError } from './errors.js';
 import type {
   AgentView,
   EventView,
@@ -13,11 +15,17 @@ import type {
   RolloutAction,
   RolloutLogsRequest,
   RolloutView,
+  ScheduleView,
   StartRolloutRequest,
 } from './views.js';
 
 /** Where convoyd listens when neither --coordinator nor CONVOY_COORDINATOR says otherwise. */
 export const DEFAULT_COORDINATOR = '127.0.0.1:7400';
+
+/** Failures where no server answered at all: TLS cannot be the reason. */
+const NOTHING_THERE = /\((connection refused|host name not found|host unreachable|connection timed out|no answer in time)\)/;
+const PLAINTEXT_HINT =
+  'This CLI spoke plaintext: if convoyd uses TLS (the default), give --ca, --cert and --key (or CONVOY_CA, CONVOY_CERT, CONVOY_KEY).';
 
 /** Unary calls fail after this; streams (watch, logs) have no deadline. */
 export const UNARY_DEADLINE_MS = 10_000;
@@ -26,6 +34,8 @@ export const UNARY_DEADLINE_MS = 10_000;
  * allows a minute for; its deadline leaves room for that answer.
  */
 export const PLAN_DEADLINE_MS = 75_000;
+/** RunSchedule waits while the members fetch their tags (convoyd allows them 30s) before it decides. */
+export const SCHEDULE_RUN_DEADLINE_MS = 45_000;
 
 /** The global options every command accepts (commander's camelCase names). */
 export interface GlobalOptions {
@@ -58,6 +68,9 @@ export interface ControlApi {
   /** Every RolloutView the coordinator sends until it ends the stream or `signal` aborts. */
   watchRollout(id: string, signal?: AbortSignal): AsyncIterable<RolloutView>;
   rolloutLogs(req: RolloutLogsRequest, signal?: AbortSignal): AsyncIterable<LogLine>;
+  listSchedules(): Promise<ScheduleView[]>;
+  runSchedule(name: string): Promise<ScheduleView>;
+  setScheduleEnabled(name: string, enabled: boolean): Promise<ScheduleView>;
   close(): void;
 }
 
@@ -70,7 +83,14 @@ function readFileOption(flag: string, file: string): Buffer {
   }
 }
 
-/** The operator's identity as the coordinator journals it. */
+/** Like ssh with a private key: one that others can read is refused, with the fix. */
+function readKeyOption(file: string): Buffer {
+  const loose = privateKeyProblem(file, '--key');
+  if (loose) throw usageError(loose);
+  return readFileOption('--key', file);
+}
+
+/** The operator's identity as the coordinator journals it (under mTLS the coordinator uses the certificate instead). */
 export function actorName(env: NodeJS.ProcessEnv = process.env): string {
   let user = env.USER ?? env.LOGNAME ?? 'unknown';
   try {
@@ -98,7 +118,7 @@ export function resolveConnection(globals: GlobalOptions, env: NodeJS.ProcessEnv
     tls: {
       ca: caFile ? readFileOption('--ca', caFile) : undefined,
       cert: certFile ? readFileOption('--cert', certFile) : undefined,
-      key: keyFile ? readFileOption('--key', keyFile) : undefined,
+      key: keyFile ? readKeyOption(keyFile) : undefined,
     },
   };
 }
@@ -111,13 +131,17 @@ export class GrpcControlClient implements ControlApi {
   readonly address: string;
   private readonly raw: grpc.Client;
   private readonly actor: string;
+  private readonly tls: boolean;
 
   constructor(conn: ConnectionOptions) {
     const { ControlService } = loadServices();
-    const creds = conn.tls ? grpc.credentials.createSsl(conn.tls.ca, conn.tls.key, conn.tls.cert) : grpc.credentials.createInsecure();
+    const { credentials, options } = conn.tls
+      ? tlsChannel(conn.address, conn.tls)
+      : { credentials: grpc.credentials.createInsecure(), options: {} };
     this.address = conn.address;
     this.actor = conn.actor;
-    this.raw = new ControlService(conn.address, creds, channelOptions);
+    this.tls = Boolean(conn.tls);
+    this.raw = new ControlService(conn.address, credentials, { ...channelOptions, ...options });
   }
 
   async listAgents(): Promise<AgentView[]> {
@@ -163,6 +187,19 @@ export class GrpcControlClient implements ControlApi {
     return this.stream<LogLine>('RolloutLogs', req, signal, 'Run `convoy rollout list` to see rollout ids.');
   }
 
+  async listSchedules(): Promise<ScheduleView[]> {
+    const res = await this.unary<{ schedules: ScheduleView[] }>('ListSchedules', {});
+    return res.schedules;
+  }
+
+  runSchedule(name: string): Promise<ScheduleView> {
+    return this.unary('RunSchedule', { name, enabled: false }, 'Run `convoy schedules` to list them.', SCHEDULE_RUN_DEADLINE_MS);
+  }
+
+  setScheduleEnabled(name: string, enabled: boolean): Promise<ScheduleView> {
+    return this.unary('SetScheduleEnabled', { name, enabled }, 'Run `convoy schedules` to list them.');
+  }
+
   close(): void {
     this.raw.close();
   }
@@ -171,6 +208,19 @@ export class GrpcControlClient implements ControlApi {
     const md = new grpc.Metadata();
     md.set('x-convoy-actor', this.actor);
     return md;
+  }
+
+  /**
+   * The CliError for a failed call. Identity refusals carry their own fix (the command's hint,
+   * "run convoy agents", would mislead), and a plaintext client that cannot reach a TLS
+   * coordinator is told about the TLS flags.
+   */
+  private failure(err: unknown, hint?: string, deadlineMs?: number): CliError {
+    const code = (err as Partial<grpc.ServiceError>).code;
+    const identity = code === grpc.status.UNAUTHENTICATED || code === grpc.status.PERMISSION_DENIED;
+    const cliErr = toCliError(err, { address: this.address, hint: identity ? undefined : hint, connected: this.connected(), deadlineMs });
+    if (this.tls || cliErr.exitCode !== EXIT.unreachable || NOTHING_THERE.test(cliErr.message)) return cliErr;
+    return new CliError(cliErr.exitCode, `${cliErr.message} ${PLAINTEXT_HINT}`, cliErr.grpcCode);
   }
 
   private method<F>(name: string): F {
@@ -186,7 +236,7 @@ export class GrpcControlClient implements ControlApi {
     return new Promise<T>((resolve, reject) => {
       // waitForReady stays false: a coordinator that is down fails the call at once (exit 3).
       fn(req, this.metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
-        if (err) reject(toCliError(err, { address: this.address, hint, connected: this.connected(), deadlineMs }));
+        if (err) reject(this.failure(err, hint, deadlineMs));
         else resolve(res as T);
       });
     });
@@ -203,7 +253,7 @@ export class GrpcControlClient implements ControlApi {
       for await (const msg of call) yield msg as T;
     } catch (err) {
       if (signal?.aborted && (err as grpc.ServiceError).code === grpc.status.CANCELLED) return;
-      throw toCliError(err, { address: this.address, hint, connected: this.connected() });
+      throw this.failure(err, hint);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       // A consumer that stops early (break) must not leave the call open.

@@ -2,9 +2,12 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import { printable } from '../../shared/versions.js';
 import type { AgentMessage, CoordinatorMessage, Hello, StepResult } from '../../shared/wire.js';
 import type { AgentSession, Fleet } from '../fleet/registry.js';
 import type { RolloutController } from '../rollout/controller.js';
+import type { AccessPolicy } from './access.js';
+import { malformedReason } from './decode.js';
 import {
   heartbeatSchema,
   healthStateSchema,
@@ -23,6 +26,8 @@ export interface AgentServiceDeps {
   logger: Logger;
   heartbeatIntervalMs: number;
   coordinatorVersion: string;
+  /** Identity and revocation checks; without it every caller is trusted (unit tests). */
+  access?: AccessPolicy;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -42,7 +47,17 @@ function refuse(call: Stream, code: grpc.status, refusalCode: string, message: s
 
 export function agentServiceHandlers(deps: AgentServiceDeps): grpc.UntypedServiceImplementation {
   return {
-    connect: (call: Stream) => new AgentConnection(deps, call).run(),
+    connect: (call: Stream) => {
+      const admitted = deps.access?.admitAgent(call) ?? { ok: true, name: '' };
+      if (!admitted.ok) {
+        deps.logger.warn(`agent stream from ${call.getPeer()} refused: ${admitted.reason}`, {
+          peer: call.getPeer(),
+          reason: admitted.reason,
+        });
+        return refuse(call, admitted.status, grpc.status[admitted.status], admitted.reason);
+      }
+      new AgentConnection(deps, call, admitted.name).run();
+    },
   };
 }
 
@@ -55,10 +70,13 @@ class AgentConnection {
   constructor(
     private readonly deps: AgentServiceDeps,
     private readonly call: Stream,
+    /** The agent id its certificate proves ('' without mTLS): the Hello must carry exactly this id. */
+    private readonly certifiedId: string,
   ) {}
 
   run(): void {
     const { logger, clock } = this.deps;
+    const stopWatchingAccess = this.deps.access?.onChange(() => this.closeIfRevoked());
     const cancelHelloTimer = clock.setTimer(HELLO_TIMEOUT_MS, () => {
       if (!this.agentId && !this.closed) refuse(this.call, grpc.status.DEADLINE_EXCEEDED, 'NO_HELLO', 'no hello received within 10s');
     });
@@ -71,6 +89,7 @@ class AgentConnection {
     });
     const onGone = (): void => {
       cancelHelloTimer();
+      stopWatchingAccess?.();
       if (this.closed) return;
       this.closed = true;
       if (this.agentId && this.deps.fleet.disconnect(this.agentId, this.sessionId)) {
@@ -87,8 +106,26 @@ class AgentConnection {
     this.call.on('close', onGone);
   }
 
+  /** After a SIGHUP that revoked this agent: close its stream now, not at its next reconnect. */
+  private closeIfRevoked(): void {
+    const id = this.agentId || this.certifiedId;
+    const problem = id ? this.deps.access?.revokedProblem(id) : undefined;
+    if (!problem || this.closed) return;
+    this.deps.logger.warn(`closing the stream of agent ${id}: ${problem}`, { host: id });
+    refuse(this.call, grpc.status.PERMISSION_DENIED, 'PERMISSION_DENIED', problem);
+  }
+
   private onMessage(msg: AgentMessage): void {
     if (this.closed) return;
+    const malformed = malformedReason(msg);
+    if (malformed) {
+      this.deps.logger.warn('malformed message from agent; closing its stream', {
+        host: this.agentId,
+        peer: this.call.getPeer(),
+        problem: malformed,
+      });
+      return refuse(this.call, grpc.status.INVALID_ARGUMENT, 'INVALID_MESSAGE', malformed);
+    }
     if (!this.agentId) {
       if (msg.msg !== 'hello' || !msg.hello)
         return refuse(this.call, grpc.status.INVALID_ARGUMENT, 'HELLO_FIRST', 'the first message on the stream must be hello');
@@ -111,6 +148,7 @@ class AgentConnection {
         return;
       case 'output':
         if (this.invalid(stepOutputSchema, msg.output, 'output')) return;
+        if (this.notOwn(msg.output!.requestId, 'output')) return;
         fleet.touch(id);
         controller.onStepOutput(id, msg.output!);
         return;
@@ -121,6 +159,7 @@ class AgentConnection {
         return;
       case 'inspectResult':
         if (this.invalid(inspectResultSchema, msg.inspectResult, 'inspect result')) return;
+        if (this.notOwn(msg.inspectResult!.requestId, 'inspect result')) return;
         fleet.setRepo(id, msg.inspectResult!.repo);
         if (msg.inspectResult!.health) fleet.setHealth(id, msg.inspectResult!.health);
         controller.onInspectResult(id, msg.inspectResult!);
@@ -145,9 +184,28 @@ class AgentConnection {
     return true;
   }
 
+  /**
+   * Output and inspection answers must belong to a request sent to this agent (its id is part of
+   * every request id: r-3.hoss-a.build.1, plan-2.hoss-a): one agent may not write into another's
+   * step log or answer `convoy plan` for another. Refuses the stream otherwise; true when refused.
+   */
+  private notOwn(requestId: string, what: string): boolean {
+    const id = this.agentId;
+    if (requestId.endsWith(`.${id}`) || requestId.includes(`.${id}.`)) return false;
+    const problem = `${what} for request "${printable(requestId)}", which was not sent to agent ${id}`;
+    this.deps.logger.warn('invalid message from agent; closing its stream', { host: id, what, problem });
+    refuse(this.call, grpc.status.INVALID_ARGUMENT, 'INVALID_MESSAGE', problem);
+    return true;
+  }
+
   private onHello(hello: Hello): void {
     const { fleet, controller, logger } = this.deps;
     if (this.invalid(helloSchema, hello, 'hello')) return;
+    const identity = this.identityProblem(hello.agentId);
+    if (identity) {
+      logger.warn(`agent connection refused: ${identity}`, { host: hello.agentId, peer: this.call.getPeer(), reason: identity });
+      return refuse(this.call, grpc.status.PERMISSION_DENIED, 'PERMISSION_DENIED', identity);
+    }
     const session: AgentSession = {
       id: this.sessionId,
       send: (m) => {
@@ -177,6 +235,14 @@ class AgentConnection {
       },
     });
     controller.onHello(this.agentId, hello);
+  }
+
+  /** Nothing an agent sends changes who it is: the Hello's id must be the certificate's. */
+  private identityProblem(helloId: string): string | undefined {
+    if (this.certifiedId && helloId !== this.certifiedId) {
+      return `hello names agent "${helloId}" but the client certificate is for agent "${this.certifiedId}"; set id: ${this.certifiedId} in its agent.yaml or issue it a certificate for ${helloId}`;
+    }
+    return this.deps.access?.revokedProblem(helloId);
   }
 
   private onResult(result: StepResult): void {

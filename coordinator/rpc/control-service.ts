@@ -10,6 +10,7 @@ import { planHosts, planPhases } from '../rollout/planner.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { RolloutAction } from '../rollout/engine.js';
 import { actorOf, toServiceError, unary } from './errors.js';
+import { bool, limit, name, rolloutId, stepName, str } from './fields.js';
 import { agentView, eventView, logLineView, rolloutView } from './views.js';
 
 export interface ControlServiceDeps {
@@ -23,23 +24,13 @@ const ACTIONS: readonly string[] = ['ack', 'pause', 'resume', 'abort', 'rollback
 const PLAN_INSPECT_TIMEOUT_MS = 60_000;
 let planSeq = 0;
 
-function str(v: unknown, field: string, max = 200): string {
-  if (typeof v !== 'string') throw new ConvoyError('INVALID_ARGUMENT', `${field} must be a string`);
-  if (v.length > max) throw new ConvoyError('INVALID_ARGUMENT', `${field} is longer than ${max} characters`);
-  return v;
-}
-
-function limit(v: unknown, dflt: number): number {
-  const n = typeof v === 'number' ? v : 0;
-  if (!Number.isInteger(n) || n < 0) throw new ConvoyError('INVALID_ARGUMENT', 'limit must be a non-negative integer');
-  return n === 0 ? dflt : Math.min(n, 1000);
-}
-
 export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedServiceImplementation {
   const { fleet, controller, store } = deps;
-  const getRollout = (id: unknown): Rollout => {
-    const r = controller.get(str(id, 'id', 64));
-    if (!r) throw new ConvoyError('NOT_FOUND', `rollout ${String(id)} does not exist; run \`convoy rollout list\``);
+  const getRollout = (raw: unknown): Rollout => {
+    const id = rolloutId(raw);
+    if (!id) throw new ConvoyError('INVALID_ARGUMENT', 'a rollout id is required (e.g. r-12); run `convoy rollout list`');
+    const r = controller.get(id);
+    if (!r) throw new ConvoyError('NOT_FOUND', `rollout ${id} does not exist; run \`convoy rollout list\``);
     return r;
   };
 
@@ -49,8 +40,8 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
     plan: unary(async (req: { cluster: unknown; host: unknown; targetVersion: unknown }) => {
       const target = str(req.targetVersion, 'target_version');
       const { cluster, members } = controller.resolveTargets({
-        cluster: str(req.cluster, 'cluster', 63),
-        host: str(req.host, 'host', 63),
+        cluster: name(req.cluster, 'cluster'),
+        host: name(req.host, 'host'),
         target,
       });
       const authHost = cluster?.authServer ?? '';
@@ -110,10 +101,10 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
     startRollout: unary((req: { cluster: unknown; host: unknown; targetVersion: unknown; ackReleaseNotes: unknown }, call) =>
       rolloutView(
         controller.start({
-          cluster: str(req.cluster, 'cluster', 63),
-          host: str(req.host, 'host', 63),
+          cluster: name(req.cluster, 'cluster'),
+          host: name(req.host, 'host'),
           target: str(req.targetVersion, 'target_version'),
-          ackReleaseNotes: req.ackReleaseNotes === true,
+          ackReleaseNotes: bool(req.ackReleaseNotes, 'ack_release_notes'),
           actor: actorOf(call),
         }),
       ),
@@ -122,26 +113,27 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
     getRollout: unary((req: { id: unknown }) => rolloutView(getRollout(req.id))),
 
     listRollouts: unary((req: { limit: unknown; cluster: unknown }) => ({
-      rollouts: controller.list(limit(req.limit, 20), str(req.cluster, 'cluster', 63) || undefined).map(rolloutView),
+      rollouts: controller.list(limit(req.limit, 20), name(req.cluster, 'cluster') || undefined).map(rolloutView),
     })),
 
-    actOnRollout: unary((req: { id: unknown; action: unknown }, call) => {
+    actOnRollout: unary((req: { id: unknown; action: unknown; reason: unknown }, call) => {
       const action = str(req.action, 'action', 20);
       if (!ACTIONS.includes(action)) {
         throw new ConvoyError('INVALID_ARGUMENT', `unknown action "${action}" (expected one of ${ACTIONS.join(', ')})`);
       }
+      str(req.reason, 'reason', 1000);
       getRollout(req.id);
-      return rolloutView(controller.act(str(req.id, 'id', 64), action as RolloutAction, actorOf(call)));
+      return rolloutView(controller.act(rolloutId(req.id), action as RolloutAction, actorOf(call)));
     }),
 
     listEvents: unary((req: { rolloutId: unknown; limit: unknown }) => ({
       events: store
-        .listEvents({ rolloutId: str(req.rolloutId, 'rollout_id', 64) || undefined, limit: limit(req.limit, 200) })
+        .listEvents({ rolloutId: rolloutId(req.rolloutId, 'rollout_id') || undefined, limit: limit(req.limit, 200) })
         .map(eventView),
     })),
 
     listBackups: unary((req: { agentId: unknown }) => {
-      const id = str(req.agentId, 'agent_id', 63);
+      const id = name(req.agentId, 'agent_id');
       const rec = fleet.get(id);
       if (!rec) throw new ConvoyError('NOT_FOUND', `agent "${id}" is not known; run \`convoy agents\``);
       const installed = rec.repo?.installedVersion ?? '';
@@ -181,7 +173,7 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
       let filter: { host: string; step: string };
       try {
         r = getRollout(call.request.id);
-        filter = { host: str(call.request.host, 'host', 63), step: str(call.request.step, 'step', 64) };
+        filter = { host: name(call.request.host, 'host'), step: stepName(call.request.step) };
       } catch (err) {
         call.emit('error', toServiceError(err));
         return;

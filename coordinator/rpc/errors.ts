@@ -33,8 +33,20 @@ export function unary<Req, Res>(
   };
 }
 
-/** Who is calling: the operator named by the CLI (replaced by the certificate identity under mTLS). */
+/** Identities proven by a client certificate, per call (set by guard.ts before the handler runs). */
+const verifiedActors = new WeakMap<object, string>();
+
+export function setVerifiedActor(call: object, name: string): void {
+  verifiedActors.set(call, name);
+}
+
+/**
+ * Who is calling, for the event log. Under mTLS: the operator certificate's name, nothing the
+ * client sends. Under insecure (loopback only): the `user@host` the CLI names in x-convoy-actor.
+ */
 export function actorOf(call: { metadata: grpc.Metadata }): string {
+  const verified = verifiedActors.get(call);
+  if (verified) return verified;
   const raw = call.metadata.get('x-convoy-actor')[0];
   const s = typeof raw === 'string' ? raw : '';
   const clean = s.replace(/[^A-Za-z0-9@._:-]/g, '').slice(0, 64);

@@ -24,11 +24,26 @@ export interface CliResult {
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 
+/** CONVOY_CA/CONVOY_CERT/CONVOY_KEY of the fleets running now, by coordinator address (see registerCoordinatorTls). */
+const tlsByAddress = new Map<string, Record<string, string>>();
+
+/**
+ * Makes every CLI run aimed at `address` use these TLS variables (a fleet's operator
+ * certificate), so a test that runs `startCli([...], { coordinator })` needs to know nothing
+ * about TLS. A test's own `env` still wins. Returns the function that forgets the address.
+ */
+export function registerCoordinatorTls(address: string, env: Record<string, string>): () => void {
+  tlsByAddress.set(address, env);
+  return () => {
+    if (tlsByAddress.get(address) === env) tlsByAddress.delete(address);
+  };
+}
+
 function cliEnv(opts: CliOptions): Record<string, string | undefined> {
   return {
     NO_COLOR: '1',
     FORCE_COLOR: '0',
-    ...(opts.coordinator ? { CONVOY_COORDINATOR: opts.coordinator } : {}),
+    ...(opts.coordinator ? { CONVOY_COORDINATOR: opts.coordinator, ...tlsByAddress.get(opts.coordinator) } : {}),
     ...opts.env,
   };
 }

@@ -13,6 +13,7 @@ import type { SampleServer, VersionSpec } from '../fixtures/sample-server.js';
 import { agentConfig, coordinatorConfig, mergeOverrides, writeYaml, type ClusterSpec, type Overrides } from './fleet-config.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, Fleet, type FleetHost } from './fleet.js';
 import { freePort } from './ports.js';
+import { fleetTls, TEST_OPERATOR, type FleetTls } from './tls.js';
 
 export * from './fleet.js';
 
@@ -47,6 +48,11 @@ export interface FleetOptions {
   start?: boolean;
   /** How long to wait for convoyd to listen and for the agents to connect (default 20000). */
   connectTimeoutMs?: number;
+  /**
+   * Mutual TLS (default true): convoyd, each agent and the CLI get certificates of the test CA
+   * (test/helpers/tls.ts) and the CLI runs as operator "convoy-test". false: plaintext on loopback.
+   */
+  tls?: boolean;
 }
 
 /** The fleet of the seed procedure: an auth server and two members. */
@@ -92,7 +98,13 @@ async function createServers(dir: string, specs: readonly FleetServerSpec[]): Pr
   }
 }
 
-function buildHosts(opts: FleetOptions, specs: readonly FleetServerSpec[], servers: SampleServer[], address: string): FleetHost[] {
+function buildHosts(
+  opts: FleetOptions,
+  specs: readonly FleetServerSpec[],
+  servers: SampleServer[],
+  address: string,
+  tls: FleetTls | undefined,
+): FleetHost[] {
   return specs.map((spec, i) => {
     const server = servers[i]!;
     const agentDir = path.join(opts.dir, 'agents', spec.name);
@@ -105,6 +117,7 @@ function buildHosts(opts: FleetOptions, specs: readonly FleetServerSpec[], serve
       stateDir,
       healthUrl: server.healthUrl,
       labels: spec.labels,
+      tls: tls && { ca: tls.ca, ...tls.agents[spec.name]! },
     });
     const doc = mergeOverrides(mergeOverrides(base, opts.agentOverrides), spec.agent);
     const agentConfigFile = path.join(agentDir, 'agent.yaml');
@@ -127,8 +140,9 @@ export async function createFleet(opts: FleetOptions): Promise<Fleet> {
   validateServers(specs);
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const address = `127.0.0.1:${grpcPort}`;
+  const tls = opts.tls === false ? undefined : await fleetTls(specs.map((s) => s.name));
   const servers = await createServers(opts.dir, specs);
-  const hosts = buildHosts(opts, specs, servers, address);
+  const hosts = buildHosts(opts, specs, servers, address, tls);
   const clusterName = opts.cluster === false ? undefined : (opts.cluster?.name ?? 'hoss');
   const stateFile = path.join(opts.dir, 'coordinator', 'state.db');
   const doc = mergeOverrides(
@@ -136,6 +150,8 @@ export async function createFleet(opts: FleetOptions): Promise<Fleet> {
       listen: address,
       http: `127.0.0.1:${httpPort}`,
       stateFile,
+      tls: tls && { ca: tls.ca, ...tls.coordinator },
+      operators: tls && [{ name: TEST_OPERATOR, role: 'operator' }],
       cluster:
         clusterName === undefined
           ? undefined
@@ -162,6 +178,7 @@ export async function createFleet(opts: FleetOptions): Promise<Fleet> {
     stateFile,
     coordinatorLog: path.join(logs, 'convoyd.log'),
     clusterName,
+    tls,
     env: { NO_COLOR: '1', ...opts.env },
   });
   fleet.registerCleanup();

@@ -29,6 +29,8 @@ export interface AgentConfigInput {
   stateDir: string;
   healthUrl: string;
   labels?: Record<string, string>;
+  /** Mutual TLS files (this agent's certificate); without them the agent speaks plaintext (insecure: true). */
+  tls?: { ca: string; cert: string; key: string };
 }
 
 /** Settings of one linked cluster in coordinator.yaml. */
@@ -46,6 +48,9 @@ export interface CoordinatorConfigInput {
   http: string;
   stateFile: string;
   cluster?: ClusterSpec & { name: string; authServer?: string; members: string[] };
+  /** Mutual TLS (convoyd's certificate) and the operators allowed on the CLI; without tls: insecure: true. */
+  tls?: { ca: string; cert: string; key: string };
+  operators?: { name: string; role: 'viewer' | 'operator' }[];
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -69,7 +74,7 @@ export function agentConfig(input: AgentConfigInput): Record<string, unknown> {
     id: input.id,
     coordinator: {
       address: input.coordinatorAddress,
-      insecure: true,
+      ...(input.tls ? { tls: { ...input.tls } } : { insecure: true }),
       heartbeatInterval: '500ms',
       backoff: { initial: '100ms', max: '1s' },
     },
@@ -98,7 +103,8 @@ export function coordinatorConfig(input: CoordinatorConfigInput): Record<string,
     listen: input.listen,
     http: input.http,
     stateFile: input.stateFile,
-    insecure: true,
+    ...(input.tls ? { tls: { ...input.tls } } : { insecure: true }),
+    ...(input.operators ? { operators: input.operators.map((o) => ({ ...o })) } : {}),
     heartbeatTimeout: '2s',
     stepGrace: '10s',
   };

@@ -4,9 +4,10 @@
  */
 import { processesIn, type SampleServer } from '../fixtures/sample-server.js';
 import { onCleanup } from './cleanup.js';
-import { runCli, type CliOptions, type CliResult } from './cli.js';
+import { registerCoordinatorTls, runCli, type CliOptions, type CliResult } from './cli.js';
 import { mergeOverrides, writeYaml, type Overrides } from './fleet-config.js';
 import { programPath, repoRoot } from './paths.js';
+import { cliTlsEnv, type FleetTls } from './tls.js';
 import { isListening } from './ports.js';
 import { onEmergencyExit, startProcess, type ManagedProcess } from './processes.js';
 import { GiveUpError, waitFor } from './wait.js';
@@ -38,6 +39,8 @@ export interface FleetFiles {
   coordinatorLog: string;
   /** The cluster in coordinator.yaml ("hoss" by default), undefined with cluster: false. */
   clusterName: string | undefined;
+  /** The mutual TLS files (CA, convoyd, operator, agents); undefined for a plaintext fleet (tls: false). */
+  tls?: FleetTls;
 }
 
 /** One entry of `convoy agents --json`. */
@@ -71,6 +74,7 @@ export class Fleet {
   readonly stateFile: string;
   readonly coordinatorLog: string;
   readonly clusterName: string | undefined;
+  readonly tls?: FleetTls;
   private readonly env: Record<string, string | undefined>;
 
   constructor(init: FleetFiles & { hosts: FleetHost[]; env: Record<string, string | undefined> }) {
@@ -83,6 +87,7 @@ export class Fleet {
     this.stateFile = init.stateFile;
     this.coordinatorLog = init.coordinatorLog;
     this.clusterName = init.clusterName;
+    this.tls = init.tls;
     this.env = init.env;
   }
 
@@ -210,6 +215,7 @@ export class Fleet {
   /** Registers the cleanups that run even when the test fails or the test process exits. */
   registerCleanup(): void {
     this.forget.push(onCleanup(`fleet in ${this.dir}`, () => this.cleanup()));
+    if (this.tls) this.forget.push(registerCoordinatorTls(this.coordinatorAddress, cliTlsEnv(this.tls.ca, this.tls.operator)));
     this.forget.push(
       onEmergencyExit(() => {
         for (const host of this.hosts) for (const pid of processesIn(host.server.serverDir)) killQuietly(pid);

@@ -18,6 +18,7 @@ import { convoyPackage } from '../../../shared/package.js';
 import { demoBin, narrator, whereThingsAre, type Narrator } from '../demo/narration.js';
 import { exitCodeOfRollout, type AgentView, type RolloutView } from '../views.js';
 import { startDaemon, stopDaemon, tailOf, type DaemonChild } from '../demo/children.js';
+import { createDemoCertificates, demoConnection, DEMO_OPERATOR, type DemoCertificates } from '../demo/certs.js';
 import { freePorts } from '../demo/ports.js';
 import {
   AUTH_HOST,
@@ -55,8 +56,12 @@ interface Sandbox {
 
 /** Refuses early, with the fix, when something the demo needs is missing. */
 function checkPrerequisites(pkgDir: string): void {
-  for (const tool of ['git', 'make']) {
-    if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0) {
+  for (const [tool, arg] of [
+    ['git', '--version'],
+    ['make', '--version'],
+    ['openssl', 'version'],
+  ] as const) {
+    if (spawnSync(tool, [arg], { stdio: 'ignore' }).status !== 0) {
       throw usageError(`convoy demo needs ${tool} on the PATH. Install it, then run convoy demo again.`);
     }
   }
@@ -141,10 +146,10 @@ async function createServers(ctx: CliContext, sb: Sandbox, fixture: Fixture, por
   checkInterrupted(ctx);
 }
 
-async function startCoordinator(ctx: CliContext, sb: Sandbox, address: string): Promise<ControlApi> {
+async function startCoordinator(ctx: CliContext, sb: Sandbox, address: string, certs: DemoCertificates): Promise<ControlApi> {
   const { layout } = sb;
   sb.coordinator = startDaemon('convoyd', demoBin('convoyd.js'), layout.coordinatorConfig, layout.logFile('convoyd'), layout.dir);
-  const client = new GrpcControlClient({ address, actor: actorName(ctx.env) });
+  const client = new GrpcControlClient(demoConnection(address, certs, actorName(ctx.env)));
   sb.client = client;
   await pollUntil(
     ctx,
@@ -209,11 +214,13 @@ async function runSandbox(ctx: CliContext, sb: Sandbox, n: Narrator): Promise<nu
   );
   await createServers(ctx, sb, fixture, servicePorts);
   for (const s of sb.servers) ctx.out.line(`  ${s.name.padEnd(10)} ${s.root}  serving ${s.healthUrl}`);
-  writeDemoConfigs(sb.layout, sb.servers, { grpc: grpcPort as number, http: httpPort as number });
+  n.say(`Creating the fleet's CA and certificates for convoyd, ${DEMO_HOSTS.join(', ')} and operator ${DEMO_OPERATOR} (mutual TLS)`);
+  const certs = await createDemoCertificates(sb.layout);
+  writeDemoConfigs(sb.layout, sb.servers, { grpc: grpcPort as number, http: httpPort as number }, { ...certs, operator: DEMO_OPERATOR });
   n.say(
     `Starting convoyd on ${address} (cluster ${DEMO_CLUSTER}: auth server ${AUTH_HOST}, members one at a time; metrics on http://127.0.0.1:${httpPort}/metrics)`,
   );
-  const client = await startCoordinator(ctx, sb, address);
+  const client = await startCoordinator(ctx, sb, address, certs);
   n.say(`Starting ${DEMO_HOSTS.length} agents and waiting until they are connected and healthy`);
   const agents = await startAgents(ctx, sb, client);
   n.lines(formatAgents(agents, ctx.now(), n.p));
@@ -228,7 +235,7 @@ async function runSandbox(ctx: CliContext, sb: Sandbox, n: Narrator): Promise<nu
   n.say('convoy backups hoss-a');
   n.lines(formatBackups(await client.listBackups('hoss-a'), n.p));
   ctx.out.line('');
-  n.lines(whereThingsAre(sb.layout, sb.keep, final.id, address));
+  n.lines(whereThingsAre(sb.layout, sb.keep, final.id, address, certs));
   return exitCodeOfRollout(final);
 }
 

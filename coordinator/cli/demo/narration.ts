@@ -27,12 +27,19 @@ export function demoBin(name: string): string {
 }
 
 /** Where the state DB, configs and logs are, and commands to paste to look around (with --keep). */
-export function whereThingsAre(layout: DemoLayout, keep: boolean, rolloutId: string, address: string): string[] {
+export function whereThingsAre(
+  layout: DemoLayout,
+  keep: boolean,
+  rolloutId: string,
+  address: string,
+  tls: { ca: string; operator: { cert: string; key: string } },
+): string[] {
   const rel = (p: string): string => path.relative(layout.dir, p);
   const lines = [
     `Sandbox ${layout.dir}:`,
     `  state DB      ${rel(layout.stateFile)}`,
     `  configs       ${rel(layout.coordinatorConfig)}, ${DEMO_HOSTS.map((id) => rel(layout.agentConfig(id))).join(', ')}`,
+    `  certificates  ${rel(path.dirname(tls.ca))}/ (the demo CA; convoyd, agent and operator certificates for mutual TLS)`,
     `  logs          ${rel(layout.logsDir)}/{convoyd,${DEMO_HOSTS.join(',')}}.log`,
     `  servers       ${rel(layout.serversDir)}/<name> (git work trees; make runs in server/, backups in server/backups/)`,
   ];
@@ -45,6 +52,7 @@ export function whereThingsAre(layout: DemoLayout, keep: boolean, rolloutId: str
     `  alias convoy="node ${demoBin('convoy.js')}"`,
     `  node ${demoBin('convoyd.js')} --config ${layout.coordinatorConfig} 2>>${layout.logFile('convoyd')} &`,
     `  export CONVOY_COORDINATOR=${address}`,
+    `  export CONVOY_CA=${tls.ca} CONVOY_CERT=${tls.operator.cert} CONVOY_KEY=${tls.operator.key}`,
     `  convoy rollout status ${rolloutId}`,
     `  convoy rollout logs ${rolloutId} --host hoss-a`,
     `  convoy events --rollout ${rolloutId}`,

@@ -43,22 +43,38 @@ export interface DemoServer {
   healthUrl: string;
 }
 
-/** coordinator.yaml: one linked cluster, plaintext on loopback, state in the sandbox. */
-export function coordinatorFile(layout: DemoLayout, listen: string, http: string): Record<string, unknown> {
+/** The TLS files of the sandbox (see demo/certs.ts). */
+export interface DemoTls {
+  ca: string;
+  coordinator: { cert: string; key: string };
+  agents: Record<string, { cert: string; key: string }>;
+  operator: string;
+}
+
+/** coordinator.yaml: one linked cluster, mutual TLS, one operator, state in the sandbox. */
+export function coordinatorFile(layout: DemoLayout, listen: string, http: string, tls: DemoTls): Record<string, unknown> {
   return {
     listen,
     http,
     stateFile: layout.stateFile,
-    insecure: true,
+    tls: { ca: tls.ca, cert: tls.coordinator.cert, key: tls.coordinator.key },
+    operators: [{ name: tls.operator, role: 'operator' }],
     clusters: [{ name: DEMO_CLUSTER, authServer: AUTH_HOST, members: [...DEMO_HOSTS], maxParallel: 1, healthDeadline: '1m' }],
   };
 }
 
 /** agent.yaml for one sample server: the sample's own scripts and make targets as the plan. */
-export function agentFile(layout: DemoLayout, server: DemoServer, coordinator: string): Record<string, unknown> {
+export function agentFile(layout: DemoLayout, server: DemoServer, coordinator: string, tls: DemoTls): Record<string, unknown> {
+  const own = tls.agents[server.name];
+  if (!own) throw new Error(`no certificate was issued for agent ${server.name}`);
   return {
     id: server.name,
-    coordinator: { address: coordinator, insecure: true, heartbeatInterval: '1s', backoff: { initial: '200ms', max: '2s' } },
+    coordinator: {
+      address: coordinator,
+      tls: { ca: tls.ca, cert: own.cert, key: own.key },
+      heartbeatInterval: '1s',
+      backoff: { initial: '200ms', max: '2s' },
+    },
     labels: { sandbox: 'convoy-demo' },
     repo: server.root,
     serverDir: server.serverDir,
@@ -89,12 +105,12 @@ function writeYaml(file: string, doc: Record<string, unknown>): void {
 }
 
 /** Creates the directories and writes coordinator.yaml and one agent.yaml per server. */
-export function writeDemoConfigs(layout: DemoLayout, servers: DemoServer[], ports: { grpc: number; http: number }): void {
+export function writeDemoConfigs(layout: DemoLayout, servers: DemoServer[], ports: { grpc: number; http: number }, tls: DemoTls): void {
   fs.mkdirSync(path.dirname(layout.stateFile), { recursive: true, mode: 0o700 });
   fs.mkdirSync(layout.logsDir, { recursive: true });
   const listen = `127.0.0.1:${ports.grpc}`;
-  writeYaml(layout.coordinatorConfig, coordinatorFile(layout, listen, `127.0.0.1:${ports.http}`));
-  for (const server of servers) writeYaml(layout.agentConfig(server.name), agentFile(layout, server, listen));
+  writeYaml(layout.coordinatorConfig, coordinatorFile(layout, listen, `127.0.0.1:${ports.http}`, tls));
+  for (const server of servers) writeYaml(layout.agentConfig(server.name), agentFile(layout, server, listen, tls));
 }
 
 /** Makes the sandbox directory: a fresh temp dir, or `wanted` when it is missing or empty. */

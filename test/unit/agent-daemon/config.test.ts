@@ -10,7 +10,7 @@ const file = path.join(dir, 'agent.yaml');
 fs.mkdirSync(path.join(dir, 'hoss', '.git'), { recursive: true });
 fs.mkdirSync(path.join(dir, 'hoss', 'server'));
 fs.mkdirSync(path.join(dir, 'not-a-repo'));
-for (const pem of ['ca.pem', 'agent.pem', 'agent-key.pem']) fs.writeFileSync(path.join(dir, pem), 'PEM');
+for (const pem of ['ca.pem', 'agent.pem', 'agent-key.pem']) fs.writeFileSync(path.join(dir, pem), 'PEM', { mode: 0o600 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const COORDINATOR = 'coordinator:\n  address: 127.0.0.1:7400\n  insecure: true\n';

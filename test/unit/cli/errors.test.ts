@@ -116,7 +116,7 @@ describe('CLI connection options', () => {
   it('reads the CA, certificate and key for mutual TLS', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-cli-'));
     try {
-      for (const f of ['ca', 'cert', 'key']) fs.writeFileSync(path.join(dir, `${f}.pem`), f);
+      for (const f of ['ca', 'cert', 'key']) fs.writeFileSync(path.join(dir, `${f}.pem`), f, { mode: 0o600 });
       const conn = resolveConnection(
         { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') },
         {},

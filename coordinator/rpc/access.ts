@@ -1,0 +1,130 @@
+/**
+ * Who may do what on convoyd's two services. Under mutual TLS an identity comes only from the
+ * client certificate (shared/cert-identity.ts); nothing a client sends can change it. Under
+ * `insecure: true` (loopback only) there is no identity to check: every caller is trusted
+ * as an operator and agents are who their Hello says.
+ *
+ * The operator list and the deny list change on SIGHUP (reload.ts); listeners hear about it
+ * so that a revoked agent's open stream is closed at once.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { identityOf, type PeerIdentity } from '../../shared/cert-identity.js';
+import type { OperatorConfig } from '../config.js';
+import { CONTROL_METHOD_COMMANDS, requiredRole, roleAllows, type ControlRole } from './roles.js';
+
+/** A decision: the caller's name, or the status and reason to refuse with. */
+export type Admission = { ok: true; name: string; role?: ControlRole } | { ok: false; status: grpc.status; reason: string };
+
+/** The part of a server call access checks read. */
+export interface PeerCall {
+  getAuthContext(): { sslPeerCertificate?: { subject?: unknown; subjectaltname?: string } | null };
+  getPeer(): string;
+}
+
+export interface AccessOptions {
+  /** True when convoyd requires client certificates (tls: set). */
+  mtls: boolean;
+  operators: OperatorConfig[];
+  denyAgents: string[];
+  /** coordinator.yaml, named in refusals. */
+  file: string;
+}
+
+export class AccessPolicy {
+  readonly mtls: boolean;
+  private readonly file: string;
+  private operators = new Map<string, ControlRole>();
+  private denied = new Set<string>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(opts: AccessOptions) {
+    this.mtls = opts.mtls;
+    this.file = opts.file;
+    this.update(opts);
+  }
+
+  /** Replaces the operator and deny lists; returns the agent ids newly revoked. Call publish() to act on it. */
+  update(next: { operators: OperatorConfig[]; denyAgents: string[] }): string[] {
+    const added = next.denyAgents.filter((id) => !this.denied.has(id));
+    this.operators = new Map(next.operators.map((o) => [o.name, o.role]));
+    this.denied = new Set(next.denyAgents);
+    return added;
+  }
+
+  /** Tells the listeners (open agent streams) that the lists changed. */
+  publish(): void {
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  isRevoked(agentId: string): boolean {
+    return this.denied.has(agentId);
+  }
+
+  /** Calls `fn` after every update; returns the unsubscribe function. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The certificate's identity (mTLS), or a refusal. */
+  private identify(call: PeerCall): { ok: true; identity: PeerIdentity } | { ok: false; status: grpc.status; reason: string } {
+    const result = identityOf(call.getAuthContext().sslPeerCertificate as Parameters<typeof identityOf>[0]);
+    if (!result.ok) return { ok: false, status: grpc.status.UNAUTHENTICATED, reason: result.reason };
+    return result;
+  }
+
+  /** May this caller call ControlService `method`? */
+  admitControl(call: PeerCall, method: string): Admission {
+    if (!this.mtls) return { ok: true, name: '', role: 'operator' };
+    const who = this.identify(call);
+    if (!who.ok) return who;
+    const { kind, name } = who.identity;
+    if (kind !== 'operator') {
+      return {
+        ok: false,
+        status: grpc.status.PERMISSION_DENIED,
+        reason: `${kind} certificate "${name}" cannot use the CLI service; use an operator certificate (convoy certs issue operator <name>)`,
+      };
+    }
+    const role = this.operators.get(name);
+    if (!role) {
+      return {
+        ok: false,
+        status: grpc.status.PERMISSION_DENIED,
+        reason: `operator "${name}" is not listed under operators: in ${this.file}; add { name: ${name}, role: viewer|operator } and send convoyd SIGHUP`,
+      };
+    }
+    const needed = requiredRole(method);
+    if (!roleAllows(role, needed)) {
+      const what = CONTROL_METHOD_COMMANDS[method] ?? method;
+      return {
+        ok: false,
+        status: grpc.status.PERMISSION_DENIED,
+        reason: `operator "${name}" is a ${role}; ${what} needs the ${needed} role (operators: in ${this.file})`,
+      };
+    }
+    return { ok: true, name, role };
+  }
+
+  /** May this caller open the agent stream? `name` is the agent id its Hello must carry ('' without mTLS). */
+  admitAgent(call: PeerCall): Admission {
+    if (!this.mtls) return { ok: true, name: '' };
+    const who = this.identify(call);
+    if (!who.ok) return who;
+    const { kind, name } = who.identity;
+    if (kind !== 'agent') {
+      return {
+        ok: false,
+        status: grpc.status.PERMISSION_DENIED,
+        reason: `${kind} certificate "${name}" cannot open the agent stream; an agent needs its own certificate (convoy certs issue agent <id>)`,
+      };
+    }
+    const revoked = this.revokedProblem(name);
+    return revoked ? { ok: false, status: grpc.status.PERMISSION_DENIED, reason: revoked } : { ok: true, name };
+  }
+
+  /** Why agent `id` may not connect, or undefined. */
+  revokedProblem(id: string): string | undefined {
+    return this.denied.has(id) ? `agent "${id}" is revoked (denyAgents in ${this.file})` : undefined;
+  }
+}
