@@ -17,6 +17,13 @@ export function ackSummary(view: RolloutView): string {
   return `required, waiting: convoy rollout ack ${view.id}`;
 }
 
+/** When a paused rollout resumes by itself: "at 2026-11-29 02:00:00, when the next maintenance window of schedule:weekly opens". */
+export function resumeSummary(view: RolloutView): string {
+  if (!view.resumeAtMs) return '';
+  const of = view.initiator.startsWith('schedule:') ? ` of ${view.initiator}` : '';
+  return `at ${formatTimestamp(view.resumeAtMs)}, when the next maintenance window${of} opens`;
+}
+
 /** What the operator can run next for a rollout in this state. */
 export function nextCommands(view: RolloutView): string[] {
   const id = view.id;

@@ -165,6 +165,34 @@ export interface RolloutLogsRequest {
   step: string;
 }
 
+/** One maintenance window: its start and end as instants and as the schedule's timezone shows them. */
+export interface ScheduleWindowView {
+  startMs: number;
+  endMs: number;
+  startLocal: string;
+  endLocal: string;
+}
+
+/** A maintenance-window schedule (ListSchedules, RunSchedule, SetScheduleEnabled). */
+export interface ScheduleView {
+  name: string;
+  cluster: string;
+  cron: string;
+  timezone: string;
+  windowMs: number;
+  target: string;
+  enabled: boolean;
+  ackReleaseNotes: boolean;
+  nextWindows: ScheduleWindowView[];
+  resolvedTarget: string;
+  resolveProblem: string;
+  lastOutcome: string;
+  lastRunAtMs: number;
+  lastRolloutId: string;
+  windowOpen: boolean;
+  windowEndMs: number;
+}
+
 /** True for the states a rollout never leaves. */
 export function isTerminal(state: string): boolean {
   return state === 'succeeded' || state === 'failed' || state === 'aborted';

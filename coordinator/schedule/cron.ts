@@ -13,21 +13,25 @@ export function cronProblem(expr: string): string | undefined {
   return undefined;
 }
 
-/** The expanded field sets of a valid expression (seconds default to [0] for five fields). */
+/**
+ * The expanded field sets of a valid expression (seconds default to [0] for five fields).
+ * Day fields may also hold node-cron's special tokens: "L", "15W", "LW", "L-3" (day of
+ * month) and "0L" (last Sunday), "1#2" (second Monday) (day of week).
+ */
 export interface CronFields {
   second: number[];
   minute: number[];
   hour: number[];
-  dayOfMonth: number[];
+  dayOfMonth: (number | string)[];
   month: number[];
-  dayOfWeek: number[];
+  dayOfWeek: (number | string)[];
 }
 
 /** Parses an expression into its field sets with node-cron's own parser, or says why it can't. */
 export function cronFields(expr: string): CronFields | { error: string } {
   let detail: { valid: boolean; errors?: { field?: string; message?: string }[]; fields?: CronFields };
   try {
-    detail = cron.validateDetailed(expr) as typeof detail;
+    detail = cron.validateDetailed(expr);
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }

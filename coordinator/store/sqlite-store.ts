@@ -79,10 +79,16 @@ export class SqliteStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.db.exec(SCHEDULES_SCHEMA);
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** False once closed: while convoyd stops, late agent disconnects must not write (see Fleet). */
+  get isOpen(): boolean {
+    return this.db.open;
   }
 
   /** Allocates the next rollout id ("r-1", "r-2", …), stable across restarts. */
@@ -246,4 +252,56 @@ export class SqliteStore {
       line: r.line as string,
     }));
   }
+
+  /** What convoyd remembers of each schedule (enabled overrides, the last window and its outcome). */
+  listScheduleStates(): ScheduleState[] {
+    const rows = this.db.prepare('SELECT * FROM schedules ORDER BY name').all() as Record<string, unknown>[];
+    return rows.map((r) => ({
+      name: r.name as string,
+      enabledOverride: r.enabled_override === null ? null : r.enabled_override === 1,
+      lastWindowStartMs: r.last_window_start_ms as number,
+      lastWindowEndMs: r.last_window_end_ms as number,
+      lastRunAtMs: r.last_run_at_ms as number,
+      lastOutcome: r.last_outcome as string,
+      lastRolloutId: r.last_rollout_id as string,
+    }));
+  }
+
+  saveScheduleState(s: ScheduleState): void {
+    this.db
+      .prepare(
+        `INSERT INTO schedules (name, enabled_override, last_window_start_ms, last_window_end_ms, last_run_at_ms, last_outcome, last_rollout_id)
+         VALUES (@name, @enabled, @start, @end, @runAt, @outcome, @rolloutId)
+         ON CONFLICT(name) DO UPDATE SET enabled_override=@enabled, last_window_start_ms=@start, last_window_end_ms=@end,
+           last_run_at_ms=@runAt, last_outcome=@outcome, last_rollout_id=@rolloutId`,
+      )
+      .run({
+        name: s.name,
+        enabled: s.enabledOverride === null ? null : s.enabledOverride ? 1 : 0,
+        start: s.lastWindowStartMs,
+        end: s.lastWindowEndMs,
+        runAt: s.lastRunAtMs,
+        outcome: s.lastOutcome,
+        rolloutId: s.lastRolloutId,
+      });
+  }
 }
+
+/** A schedule's persisted state; `enabledOverride` null means "as coordinator.yaml says". */
+export interface ScheduleState {
+  name: string;
+  enabledOverride: boolean | null;
+  /** Start of the last window opened (0: none); a window is opened at most once. */
+  lastWindowStartMs: number;
+  lastWindowEndMs: number;
+  lastRunAtMs: number;
+  /** "started r-4 to 0.2.0", "up to date: …", "skipped: rollout r-3 is running", … */
+  lastOutcome: string;
+  lastRolloutId: string;
+}
+
+const SCHEDULES_SCHEMA = `
+CREATE TABLE IF NOT EXISTS schedules (
+  name TEXT PRIMARY KEY, enabled_override INTEGER, last_window_start_ms INTEGER NOT NULL, last_window_end_ms INTEGER NOT NULL,
+  last_run_at_ms INTEGER NOT NULL, last_outcome TEXT NOT NULL, last_rollout_id TEXT NOT NULL);
+`;

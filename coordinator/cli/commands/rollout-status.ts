@@ -3,7 +3,7 @@ import { formatDuration } from '../../../shared/durations.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG } from '../options.js';
 import { formatAgo, formatTable, formatTimestamp, orDash, paint, printJson, type Paint } from '../output.js';
-import { ackSummary, colorState, nextCommands } from '../rollout-text.js';
+import { ackSummary, colorState, nextCommands, resumeSummary } from '../rollout-text.js';
 import { exitCodeOfRollout, type HostView, type RolloutView, type StepRunView } from '../views.js';
 
 /** Output lines kept from a failed step (the agent sends a bounded tail already). */
@@ -24,7 +24,7 @@ function formatHeader(view: RolloutView, now: number, p: Paint): string[] {
   if (view.reason) rows.push(['Reason', view.reason]);
   if (view.failedHost) rows.push(['Failed', `${view.failedHost}${view.failedStep ? `, step ${view.failedStep}` : ''}`]);
   rows.push(['Ack', ackSummary(view)]);
-  if (view.resumeAtMs) rows.push(['Resumes', formatTimestamp(view.resumeAtMs)]);
+  if (view.resumeAtMs) rows.push(['Resumes', resumeSummary(view)]);
   return rows.map(([k, v]) => `${k.padEnd(10)} ${v}`);
 }
 
