@@ -3,8 +3,9 @@
  *
  * starting -> running -> draining -> stopped. While running, the coordinator's StepRequests
  * are validated by the plan, journalled, run, recorded and reported. While draining, new
- * steps are refused; the step in flight may finish within the grace period, after which it is
- * cancelled and recorded as interrupted so the coordinator re-runs it.
+ * steps are not started (the coordinator sends them again after the restart); the step in
+ * flight may finish within the grace period, after which it is cancelled and recorded as
+ * interrupted so the coordinator re-runs it.
  */
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -16,6 +17,7 @@ import type { HealthMonitor } from './link/health-monitor.js';
 import { buildHeartbeat, buildHello } from './link/hello.js';
 import type { Link, LinkHandlers } from './link/link.js';
 import { DEFAULT_BATCHING, OutputBatcher } from './link/output-batcher.js';
+import { requestIdProblem } from './plan/validate.js';
 import type { AgentConfig, Plan } from './types.js';
 
 /** starting: recovering the journal; running: accepting steps; draining: finishing the step in flight; stopped: done. */
@@ -55,6 +57,16 @@ const fieldsOf = (r: { rolloutId: string; step: string; requestId: string }) => 
   requestId: r.requestId,
 });
 
+/**
+ * A refused request echoes what the coordinator sent; a hostile one (a 200 kB step name, an
+ * attempt of 2^31) would make the result unacceptable to any coordinator, and a journalled
+ * result that is always refused would block every later Hello. Keep echoed fields in bounds.
+ */
+function boundForWire(r: StepResult): StepResult {
+  const attempt = Number.isInteger(r.attempt) && r.attempt >= 0 && r.attempt <= 1000 ? r.attempt : 0;
+  return { ...r, rolloutId: r.rolloutId.slice(0, 64), step: r.step.slice(0, 64) || 'unknown', attempt, reason: r.reason.slice(0, 4000) };
+}
+
 /** Owns the lifecycle; one instance per process, wired in main.ts. */
 export class Daemon {
   private current: RunningStep | undefined;
@@ -75,6 +87,10 @@ export class Daemon {
     await this.opts.journal.recoverAfterRestart(this.opts.processes);
     if (this.stopping) return;
     this.setState('running', 'journal recovered');
+    if (this.opts.config.coordinator.insecure)
+      this.opts.logger.warn('plaintext gRPC to the coordinator (coordinator.insecure: true); use it only for local tests', {
+        coordinator: this.opts.config.coordinator.address,
+      });
     this.opts.health.start();
     this.opts.link.start(this.linkHandlers());
   }
@@ -132,6 +148,13 @@ export class Daemon {
   }
 
   private dispatch(msg: CoordinatorMessage): void {
+    // An id we could not echo back or journal safely means the message is not for us to answer.
+    const id = msg.runStep?.requestId ?? msg.inspect?.requestId;
+    const idProblem = id === undefined ? undefined : requestIdProblem(id);
+    if (idProblem) {
+      this.opts.logger.warn(`ignoring a ${msg.runStep ? 'step' : 'inspect'} request from the coordinator: ${idProblem}`);
+      return;
+    }
     if (msg.welcome) this.ack(msg.welcome.ackedRequestIds);
     else if (msg.ack) this.ack([msg.ack.requestId]);
     else if (msg.runStep)
@@ -167,7 +190,7 @@ export class Daemon {
       this.deliver(earlier);
       return;
     }
-    if (this.lifecycle !== 'running') return this.refuse(request, 'agent shutting down');
+    if (this.lifecycle !== 'running') return this.leaveForNextSession(request);
     if (this.current) {
       const busy = this.current.request;
       return this.refuse(request, `agent busy with step ${busy.step} of rollout ${busy.rolloutId}`);
@@ -178,6 +201,18 @@ export class Daemon {
       if (this.current === step) this.current = undefined;
     });
     await step.done;
+  }
+
+  /**
+   * A step that arrives (or finishes validating) while the agent stops is neither started nor
+   * answered: a refusal would fail the rollout for nothing. Not journalled, it is not in the next
+   * Hello, so the coordinator, which still has it running, sends it again with the same request id.
+   */
+  private leaveForNextSession(request: StepRequest): void {
+    this.opts.logger.info(
+      `not starting step ${request.step} of rollout ${request.rolloutId}: the agent is stopping; the coordinator sends it again once the agent is back`,
+      fieldsOf(request),
+    );
   }
 
   private refuse(request: StepRequest, reason: string): void {
@@ -192,7 +227,7 @@ export class Daemon {
     const refusal = await this.validate(request);
     if (refusal) return this.refuse(request, refusal);
     // A signal may have come while the plan was validating: start nothing new.
-    if (this.lifecycle !== 'running') return this.refuse(request, 'agent shutting down');
+    if (this.lifecycle !== 'running') return this.leaveForNextSession(request);
     if (step.controller.signal.aborted) {
       return this.record(
         makeResult(
@@ -271,7 +306,7 @@ export class Daemon {
   private record(raw: StepResult): void {
     const { journal, logger, health } = this.opts;
     const { requestId, rolloutId, step, attempt } = this.current?.request.requestId === raw.requestId ? this.current.request : raw;
-    const result: StepResult = { ...raw, requestId, rolloutId, step, attempt };
+    const result: StepResult = boundForWire({ ...raw, requestId, rolloutId, step, attempt });
     let journalled = true;
     try {
       journal.recordResult(result);

@@ -31,6 +31,8 @@ export interface AgentRecord {
   inFlight?: InFlight | null;
   lastSeenMs: number;
   connectedSinceMs: number;
+  /** When this coordinator lost it (or started, for an agent not seen since): judges lost steps. */
+  disconnectedAtMs: number;
 }
 
 export type RegisterOutcome = { ok: true; record: AgentRecord } | { ok: false; code: 'ALREADY_EXISTS'; message: string };
@@ -47,10 +49,13 @@ export class Fleet {
   private readonly agents = new Map<string, AgentRecord>();
 
   constructor(private readonly opts: FleetOptions) {
+    const startedAtMs = opts.clock.now();
     for (const stored of opts.store.listAgents()) {
       try {
         const rec = JSON.parse(stored.data) as AgentRecord;
-        this.agents.set(stored.id, { ...rec, connected: false, session: undefined, lastSeenMs: stored.lastSeenMs });
+        // Where the agent is now is unknown until it reconnects: its steps get the grace from now.
+        const loaded = { connected: false, session: undefined, lastSeenMs: stored.lastSeenMs, disconnectedAtMs: startedAtMs };
+        this.agents.set(stored.id, { ...rec, ...loaded });
       } catch {
         opts.logger.warn('ignoring an unreadable agent record in the state file', { agentId: stored.id });
       }
@@ -94,6 +99,7 @@ export class Fleet {
       inFlight: hello.inFlight,
       lastSeenMs: now,
       connectedSinceMs: now,
+      disconnectedAtMs: 0,
     };
     this.agents.set(hello.agentId, record);
     this.persist(record);
@@ -106,6 +112,7 @@ export class Fleet {
     if (!rec?.session || rec.session.id !== sessionId) return false;
     rec.connected = false;
     rec.session = undefined;
+    rec.disconnectedAtMs = this.opts.clock.now();
     this.persist(rec);
     return true;
   }
@@ -159,6 +166,7 @@ export class Fleet {
       healthy: rec.health ? rec.health.healthy || !rec.health.configured : false,
       healthVersion: rec.health?.version ?? '',
       healthDetail: rec.health?.detail ?? '',
+      disconnectedAtMs: rec.connected ? 0 : rec.disconnectedAtMs,
     };
   }
 
@@ -179,6 +187,7 @@ export class Fleet {
         rec.session?.close('no heartbeat');
         rec.connected = false;
         rec.session = undefined;
+        rec.disconnectedAtMs = rec.lastSeenMs;
         this.persist(rec);
         lost.push(rec.id);
       }
@@ -187,6 +196,10 @@ export class Fleet {
   }
 
   private persist(rec: AgentRecord): void {
+    // Stopping convoyd cancels the agent streams, whose disconnects arrive after the store closed.
+    // Skipping them loses nothing: every agent is loaded as disconnected at the next start, and
+    // its Hello reports its repository and backups again.
+    if (!this.opts.store.isOpen) return;
     const { session: _s, connected: _c, ...data } = rec;
     this.opts.store.saveAgent({ id: rec.id, lastSeenMs: rec.lastSeenMs, data: JSON.stringify(data) });
   }

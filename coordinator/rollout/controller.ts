@@ -406,7 +406,7 @@ export class RolloutController {
         rolloutId: r.id,
         agentId: e.event.agentId ?? '',
         step: e.event.step ?? '',
-        actor: e.event.actor ?? '',
+        actor: e.event.actor || 'convoyd',
         kind: e.event.kind,
         message: e.event.message,
       });
@@ -414,7 +414,11 @@ export class RolloutController {
       this.o.logger.info(e.event.message, fields);
     }
     const previous = this.active.get(r.id) ?? this.o.store.getRollout(r.id);
-    if (events.length === 0 && previous && JSON.stringify(previous) === JSON.stringify(r)) return;
+    if (events.length === 0 && previous && JSON.stringify(previous) === JSON.stringify(r)) {
+      // nothing to persist, but a reconcile may still ask for something (a fresh alert check)
+      for (const e of effects) if (e.kind !== 'event') this.perform(r.id, e);
+      return;
+    }
     this.o.store.saveRollout(r, events);
     if (needsWork(r)) this.active.set(r.id, r);
     else this.active.delete(r.id);

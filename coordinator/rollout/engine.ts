@@ -7,14 +7,16 @@
  * reconcile() reads as a flat list of phases, each able to return early.
  */
 import type { ReleaseNote } from '../../shared/wire.js';
-import { isDowngrade } from '../../shared/versions.js';
+import { isDowngrade, sameVersion } from '../../shared/versions.js';
 import { type HostRun, type Inspection, type Phase, type Rollout, isTerminal } from './model.js';
+import { expireLostSteps } from './lost-steps.js';
 import { advanceRollback } from './rollback.js';
 import { type Env, type Transition, Work, dispatch, failRollout, latestRun } from './work.js';
 
 export * from './work.js';
 export { applyAction, type RolloutAction } from './actions.js';
 export { applyInspectResult, applyStepResult } from './results.js';
+export { lostStepDeadline } from './lost-steps.js';
 
 /** Advances the rollout as far as it can go now. Safe to call at any time, any number of times. */
 export function reconcile(rollout: Rollout, env: Env, now: number): Transition {
@@ -37,30 +39,6 @@ function reconcileOnce(w: Work, env: Env): void {
   if (r.phase === 'backup-all') return reconcileBackupAll(w, env);
   if (r.phase === 'auth') return reconcileAuth(w, env);
   if (r.phase === 'members') return reconcileMembers(w, env);
-}
-
-// ---------------------------------------------------------------------------------------
-// lost agents: a step on a disconnected agent waits up to its own timeout (plus a grace)
-
-function expireLostSteps(w: Work, env: Env): void {
-  for (const h of w.r.hosts) {
-    if (env.agent(h.agentId)?.connected) continue;
-    for (const run of h.runs) {
-      if (run.outcome !== 'running') continue;
-      const own = h.stepTimeoutsMs[run.step] ?? 0;
-      const timeout = run.step === 'health' && own ? Math.max(own, w.r.healthDeadlineMs) : own;
-      if (!timeout || w.now < run.startedAtMs + timeout + env.stepGraceMs) continue;
-      run.outcome = 'disconnected';
-      run.reason = `agent disconnected during step ${run.step}`;
-      run.finishedAtMs = w.now;
-      w.event({ kind: 'step-finished', message: `${run.step} on ${h.agentId}: ${run.reason}`, agentId: h.agentId, step: run.step });
-      if (run.phase === 'rollback') continue; // advanceRollback records the failure
-      h.state = 'failed';
-      h.reason = `${run.step}: ${run.reason}`;
-      h.finishedAtMs = w.now;
-      failRollout(w, h.agentId, run.step, run.reason);
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -92,6 +70,7 @@ function emptyInspection(requestId: string): Inspection {
     error: '',
     healthy: false,
     healthDetail: '',
+    healthVersion: '',
     notes: [],
   };
 }
@@ -122,10 +101,17 @@ function finishPreflight(w: Work): void {
   }
   for (const h of r.hosts) {
     h.fromVersion = h.inspection?.installedVersion ?? '';
-    if (h.fromVersion === r.target) {
-      h.state = 'skipped';
-      h.reason = `already at ${r.target}`;
+    if (h.fromVersion !== r.target) continue;
+    // A tree at the target does not mean the target is serving: a host left half-way by a
+    // failed rollout (checked out, never built or started) is updated again, not skipped.
+    const served = h.inspection?.healthVersion ?? '';
+    if (served && !sameVersion(served, r.target)) {
+      const message = `${h.agentId}: its work tree is at ${r.target} but it serves ${served}; it is updated again`;
+      w.event({ kind: 'preflight', message, agentId: h.agentId });
+      continue;
     }
+    h.state = 'skipped';
+    h.reason = `already at ${r.target}`;
   }
   if (r.hosts.every((h) => h.state === 'skipped')) return w.setState('succeeded', `every host already runs ${r.target}`);
   r.releaseNotes = mergeNotes(r.hosts.flatMap((h) => h.inspection?.notes ?? []));
@@ -263,15 +249,16 @@ function inProgress(h: HostRun): boolean {
   return h.state === 'updating' || h.state === 'waiting-healthy';
 }
 
-/** When the previous host finished (a gate check must be newer than this). */
-function lastHostFinishedAt(r: Rollout): number {
-  return Math.max(r.createdAtMs, ...r.hosts.map((h) => h.finishedAtMs || 0));
+/** When the last step finished (a gate check must be newer than this). */
+function lastStepFinishedAt(r: Rollout): number {
+  // any finished step counts (the backups too): a check made before a long backup is stale
+  return Math.max(r.createdAtMs, ...r.hosts.flatMap((h) => [h.finishedAtMs || 0, ...h.runs.map((run) => run.finishedAtMs || 0)]));
 }
 
 function reconcileAuth(w: Work, env: Env): void {
   const auth = w.r.hosts.find((h) => h.agentId === w.r.authHost);
   if (!auth || auth.state === 'updated' || auth.state === 'skipped') return w.setPhase('members');
-  if (auth.state === 'backed-up' && !mayStartHost(w, env, lastHostFinishedAt(w.r))) return;
+  if (auth.state === 'backed-up' && !mayStartHost(w, env, lastStepFinishedAt(w.r))) return;
   advanceHost(w, auth, 'auth');
   // advanceHost may have finished the host: read its state again
   if ((auth.state as HostRun['state']) === 'updated') w.setPhase('members');
@@ -283,7 +270,7 @@ function reconcileMembers(w: Work, env: Env): void {
   for (const next of members.filter((h) => h.state === 'backed-up')) {
     if (members.filter(inProgress).length >= w.r.maxParallel) break;
     if (windowClosed(w) && members.some(inProgress)) return; // hosts in progress finish first, then the rollout pauses
-    if (!mayStartHost(w, env, lastHostFinishedAt(w.r))) return;
+    if (!mayStartHost(w, env, lastStepFinishedAt(w.r))) return;
     const gate = authGateProblem(w.r, env);
     if (gate) return w.pause('auth', `${gate}; no member was started. Fix it, then run \`convoy rollout resume ${w.r.id}\``);
     advanceHost(w, next, 'members');

@@ -79,6 +79,8 @@ export interface Inspection {
   error: string;
   healthy: boolean;
   healthDetail: string;
+  /** The version the service reports ('' when its health check reports none). */
+  healthVersion: string;
   notes: ReleaseNote[];
 }
 

@@ -72,6 +72,7 @@ export function applyInspectResult(rollout: Rollout, agentId: string, result: In
     error: result.error,
     healthy: result.health ? result.health.healthy || !result.health.configured : false,
     healthDetail: result.health?.detail ?? '',
+    healthVersion: result.health?.version ?? '',
     notes: result.releaseNotes?.notes ?? [],
   };
   return w.result();

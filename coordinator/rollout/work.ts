@@ -11,6 +11,11 @@ export interface AgentFacts {
   healthy: boolean;
   healthVersion: string;
   healthDetail: string;
+  /**
+   * While disconnected: when this coordinator lost the agent, or when it started for an agent
+   * it has not seen since (it cannot know better). 0 or absent when unknown.
+   */
+  disconnectedAtMs?: number;
 }
 
 /** Alerts firing for a cluster, as last asked of Prometheus. */

@@ -238,13 +238,15 @@ describe('agent daemon', () => {
     });
   });
 
-  it('lets the step in flight finish on shutdown, refuses new ones meanwhile, and keeps their results for the next session', async () => {
+  it('lets the step in flight finish on shutdown, starts no new one meanwhile, and keeps the result for the next session', async () => {
     const done = daemon.runStep(request());
     await settle();
     const stopping = daemon.stop('SIGTERM received');
     expect(daemon.state).to.equal('draining');
     await daemon.runStep(request({ requestId: 'q2' }));
-    expect(journal.findUndelivered('q2')).to.deep.include({ outcome: 'REFUSED', reason: 'agent shutting down' });
+    // Neither run nor answered (a refusal would fail the rollout): the coordinator sends it again after the restart.
+    expect(plan.runs).to.have.length(1);
+    expect(journal.findUndelivered('q2')).to.equal(undefined);
     clock.advance(GRACE_MS - 1);
     run().finish();
     await done;
@@ -266,7 +268,15 @@ describe('agent daemon', () => {
     await done;
     await stopping;
     expect(plan.runs).to.have.length(0);
-    expect(journal.findUndelivered('q1')).to.deep.include({ outcome: 'REFUSED', reason: 'agent shutting down' });
+    expect(journal.findUndelivered('q1')).to.equal(undefined);
+    expect(journal.inFlight).to.equal(undefined);
+    expect(results()).to.deep.equal([]);
+    // After the restart the Hello reports nothing of q1, so the coordinator sends it again.
+    daemon = makeDaemon();
+    await daemon.start();
+    const hello = await handlers().hello();
+    expect(hello.inFlight).to.equal(null);
+    expect(hello.undelivered).to.deep.equal([]);
   });
 
   it('cancels a step that outlives the grace period and journals it as interrupted, for the coordinator to re-run', async () => {

@@ -110,7 +110,7 @@ function inspectAll(
         trackedBranch: '',
         dirtyDetail: o.clean === false ? 'M server/Makefile' : '',
       },
-      health: { healthy: true, version: o.installed ?? '0.1.0', detail: '', checkedAtMs: w.now, configured: true },
+      health: o.health ?? { healthy: true, version: o.installed ?? '0.1.0', detail: '', checkedAtMs: w.now, configured: true },
       releaseNotes: {
         fromVersion: '0.1.0',
         toVersion: '0.2.0',
@@ -322,6 +322,28 @@ describe('rollout engine', () => {
     expect(w.r.hosts.map((h) => h.state)).to.deep.equal(['skipped', 'skipped', 'skipped']);
   });
 
+  it('updates again, not skips, a host whose tree is at the target while it still serves the old version', () => {
+    const w = newWorld({ hosts: ['solo'] });
+    const health = { healthy: true, version: '0.1.0', detail: '', checkedAtMs: w.now, configured: true };
+    inspectAll(w, { solo: { installed: '0.2.0', health } });
+    expect(w.r.state).to.equal('running');
+    expect(w.r.hosts[0]?.state).to.equal('backing-up');
+    expect(w.effects).to.deep.include({
+      kind: 'event',
+      event: { kind: 'preflight', message: 'solo: its work tree is at 0.2.0 but it serves 0.1.0; it is updated again', agentId: 'solo' },
+    });
+  });
+
+  for (const served of ['', '0.2.0', 'v0.2.0']) {
+    it(`skips a host at the target whose health check reports ${served ? `"${served}"` : 'no version'}`, () => {
+      const w = newWorld({ hosts: ['solo'] });
+      const health = { healthy: true, version: served, detail: '', checkedAtMs: w.now, configured: true };
+      inspectAll(w, { solo: { installed: '0.2.0', health } });
+      expect(w.r.state).to.equal('succeeded');
+      expect(w.r.hosts[0]?.state).to.equal('skipped');
+    });
+  }
+
   it('pauses before a member when the auth server is unhealthy, and resumes when asked', () => {
     const w = newWorld();
     inspectAll(w);
@@ -525,6 +547,36 @@ describe('rollout engine', () => {
       expect(w.r.state).to.equal('failed');
       expect(w.r.reason).to.equal('solo: build: agent disconnected during step build');
       expect(w.r.hosts[0]?.runs.find((r) => r.requestId === build.requestId)?.outcome).to.equal('disconnected');
+    });
+
+    it('after a coordinator restart, gives the agent the grace to reconnect even when the step deadline passed during the outage', () => {
+      const w = newWorld({ hosts: ['solo'] });
+      inspectAll(w);
+      for (let i = 0; i < 10 && runSteps(w)[0]?.step !== 'build'; i++) finish(w, runSteps(w)[0] as StepRequest);
+      const build = runSteps(w)[0] as StepRequest;
+      // convoyd was down for 10 minutes, far past the build's own timeout; it restarts knowing nothing
+      w.now += 600_000;
+      w.facts.solo = { ...healthy('0.1.0'), connected: false, disconnectedAtMs: w.now };
+      take(w, reconcile(w.r, env(w), w.now));
+      w.now += 999;
+      take(w, reconcile(w.r, env(w), w.now));
+      expect(w.r.state).to.equal('running');
+      w.facts.solo = healthy('0.1.0');
+      finish(w, build);
+      expect(w.r.hosts[0]?.runs.find((r) => r.requestId === build.requestId)?.outcome).to.equal('succeeded');
+      expect(runSteps(w).map((r) => r.step)).to.deep.equal(['up']);
+    });
+
+    it('after a coordinator restart, fails the step once the grace passed without the agent', () => {
+      const w = newWorld({ hosts: ['solo'] });
+      inspectAll(w);
+      for (let i = 0; i < 10 && runSteps(w)[0]?.step !== 'build'; i++) finish(w, runSteps(w)[0] as StepRequest);
+      w.now += 600_000;
+      w.facts.solo = { ...healthy('0.1.0'), connected: false, disconnectedAtMs: w.now };
+      w.now += 1000;
+      take(w, reconcile(w.r, env(w), w.now));
+      expect(w.r.state).to.equal('failed');
+      expect(w.r.reason).to.equal('solo: build: agent disconnected during step build');
     });
 
     it('accepts the result of an agent that comes back in time', () => {

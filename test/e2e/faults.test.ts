@@ -1,0 +1,23 @@
+/**
+ * Issue 4: the fault suite. Each test breaks a real process at a chosen moment of a real
+ * rollout (SIGKILL, SIGTERM, a cut connection, a failing step), then checks what an operator
+ * would: the rollout's outcome, every host's served version, work tree and backups, how
+ * often each step really ran (from the sample services' own logs), and that no process is
+ * left behind. Each test records a row of the fault matrix: docs/reliability.md is generated
+ * from a run by test/e2e/faults/write-reliability.ts. The tests live in test/e2e/faults/.
+ */
+import { useSandbox } from '../helpers/index.js';
+import { agentRestarts } from './faults/agent-restarts.js';
+import { connectionFaults } from './faults/connections.js';
+import { coordinatorRestarts } from './faults/coordinator-restarts.js';
+import { useFaultMatrix } from './faults/matrix.js';
+import { rollbackFaults } from './faults/rollback.js';
+
+describe('e2e: faults (crash safety, reconnection, rollback)', function () {
+  this.timeout(180_000);
+  const suite = { sandbox: useSandbox('convoy-faults-'), declare: useFaultMatrix() };
+  coordinatorRestarts(suite);
+  agentRestarts(suite);
+  connectionFaults(suite);
+  rollbackFaults(suite);
+});
