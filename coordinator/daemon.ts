@@ -3,16 +3,21 @@
  * the HTTP endpoint, the store and the periodic sweep of silent agents.
  */
 import http from 'node:http';
-import fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { loadServices, serverOptions } from '../shared/proto.js';
+import { PrometheusAlertSource } from './alerts/prometheus-source.js';
 import type { CoordinatorConfig } from './config.js';
 import { Fleet } from './fleet/registry.js';
+import { Metrics } from './metrics.js';
+import { WebhookNotifier } from './notify/webhooks.js';
 import { RolloutController } from './rollout/controller.js';
 import { agentServiceHandlers } from './rpc/agent-service.js';
 import { controlServiceHandlers } from './rpc/control-service.js';
+import { scheduleServiceHandlers } from './rpc/schedule-service.js';
+import { GrpcSecurity } from './rpc/security.js';
+import { Scheduler } from './schedule/scheduler.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 export type DaemonState = 'starting' | 'running' | 'draining' | 'stopped';
@@ -22,11 +27,20 @@ const SWEEP_INTERVAL_MS = 1000;
 export class CoordinatorDaemon {
   state: DaemonState = 'starting';
   private server?: grpc.Server;
+  private security?: GrpcSecurity;
   private httpServer?: http.Server;
   private stopSweep?: () => void;
   private stopping?: Promise<void>;
   /** The address actually bound (useful when listening on port 0). */
   boundPort = 0;
+  /** GET /metrics; the scheduler feeds it with metrics.setScheduleSource(). */
+  readonly metrics: Metrics;
+  /** Blocking on alerts (clusters[].alerts): polls Prometheus while a rollout is paused by alerts. */
+  private alerts?: PrometheusAlertSource;
+  /** Webhook notifications of rollout state changes; flushed briefly on stop. */
+  private readonly webhooks: WebhookNotifier;
+  /** Opens maintenance windows (schedules:); constructed in create(). */
+  private scheduler?: Scheduler;
 
   private constructor(
     private readonly config: CoordinatorConfig,
@@ -36,13 +50,23 @@ export class CoordinatorDaemon {
     readonly fleet: Fleet,
     readonly controller: RolloutController,
     private readonly version: string,
-  ) {}
+  ) {
+    this.metrics = new Metrics({ fleet, rollouts: controller, clusters: () => config.clusters, clock }, { defaultMetrics: true });
+    controller.observe(this.metrics);
+    this.webhooks = new WebhookNotifier({ webhooks: config.webhooks, clock, logger, userAgent: `convoyd/${version}` });
+    controller.observe(this.webhooks);
+  }
 
   static async create(config: CoordinatorConfig, logger: Logger, version: string, clock: Clock = systemClock): Promise<CoordinatorDaemon> {
+    const alerts = PrometheusAlertSource.fromConfig(config, { clock, logger }); // validates the alert selectors first
     const store = new SqliteStore(config.stateFile);
     const fleet = new Fleet({ store, clock, logger, heartbeatTimeoutMs: config.heartbeatTimeoutMs });
-    const controller = new RolloutController({ store, fleet, clock, logger, config });
-    return new CoordinatorDaemon(config, logger, clock, store, fleet, controller, version);
+    const controller = new RolloutController({ store, fleet, clock, logger, config, alerts });
+    const daemon = new CoordinatorDaemon(config, logger, clock, store, fleet, controller, version);
+    daemon.alerts = alerts;
+    const schedules = config.schedules;
+    daemon.scheduler = new Scheduler({ schedules, clusters: config.clusters, rollouts: controller, fleet, store, clock, logger });
+    return daemon;
   }
 
   async start(): Promise<void> {
@@ -57,8 +81,9 @@ export class CoordinatorDaemon {
     }
     const { AgentService, ControlService } = loadServices();
     const server = new grpc.Server(serverOptions);
+    const security = (this.security = new GrpcSecurity(this.config, this.logger));
     server.addService(
-      AgentService.service,
+      security.agentService(AgentService.service),
       agentServiceHandlers({
         fleet: this.fleet,
         controller: this.controller,
@@ -66,31 +91,32 @@ export class CoordinatorDaemon {
         logger: this.logger,
         heartbeatIntervalMs: this.config.heartbeatIntervalMs,
         coordinatorVersion: this.version,
+        access: security.access,
       }),
     );
     server.addService(
-      ControlService.service,
-      controlServiceHandlers({ fleet: this.fleet, controller: this.controller, store: this.store, logger: this.logger }),
+      security.controlService(ControlService.service),
+      security.guardControl(ControlService.service, {
+        ...controlServiceHandlers({ fleet: this.fleet, controller: this.controller, store: this.store, logger: this.logger }),
+        ...(this.scheduler ? scheduleServiceHandlers({ scheduler: this.scheduler }) : {}),
+      }),
     );
-    const creds = this.config.tls
-      ? grpc.ServerCredentials.createSsl(
-          fs.readFileSync(this.config.tls.ca),
-          [{ private_key: fs.readFileSync(this.config.tls.key), cert_chain: fs.readFileSync(this.config.tls.cert) }],
-          true,
-        )
-      : grpc.ServerCredentials.createInsecure();
     if (this.config.insecure)
       this.logger.warn('gRPC is plaintext (insecure: true); use it only for local tests', { listen: this.config.listen });
-    this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(this.config.listen, creds, (err, port) => (err ? reject(err) : resolve(port))),
-    );
+    this.boundPort = await security.listen(server);
     this.server = server;
     if (this.config.http) await this.startHttp(this.config.http);
     this.controller.resumeUnfinished();
+    this.alerts?.start(this.controller);
+    // after resumeUnfinished: a window the coordinator restarts in continues its rollout
+    await this.scheduler?.start();
+    const scheduler = this.scheduler;
+    if (scheduler) this.metrics.setScheduleSource(() => scheduler.nextWindowStarts());
     const sweep = (): void => {
       this.fleet.sweep();
       // deadlines of lost agents, window ends and alert gates are judged from persisted timestamps
       this.controller.tick();
+      this.scheduler?.tick();
       this.stopSweep = this.clock.setTimer(SWEEP_INTERVAL_MS, sweep);
     };
     this.stopSweep = this.clock.setTimer(SWEEP_INTERVAL_MS, sweep);
@@ -111,6 +137,20 @@ export class CoordinatorDaemon {
         const ok = this.state === 'running';
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ status: this.state }));
+        return;
+      }
+      if (req.url === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+        this.metrics.scrape().then(
+          ({ contentType, body }) => {
+            res.writeHead(200, { 'content-type': contentType });
+            res.end(req.method === 'HEAD' ? undefined : body);
+          },
+          (err: unknown) => {
+            this.logger.error('collecting metrics failed', { error: String(err) });
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end('collecting metrics failed; see the convoyd log\n');
+          },
+        );
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -135,10 +175,14 @@ export class CoordinatorDaemon {
     this.logger.info('convoyd draining');
     this.controller.drain();
     this.stopSweep?.();
+    await this.scheduler?.stop();
+    this.alerts?.stop();
     this.httpServer?.close();
     // Agent streams and CLI watches never end by themselves. Steps keep running on the agents,
     // which journal their results and deliver them to the next convoyd: nothing is lost by closing now.
+    this.security?.close();
     this.server?.forceShutdown();
+    await this.webhooks.stop();
     this.store.close();
     this.state = 'stopped';
     this.logger.info('convoyd stopped');

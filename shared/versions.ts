@@ -87,3 +87,9 @@ export function isRestorable(backupVersion: string, installedVersion: string, ru
 function stripV(v: string): string {
   return v.startsWith('v') ? v.slice(1) : v;
 }
+
+/** "v0.2.0" and "0.2.0" name the same release: tags and services disagree on the prefix. */
+export function sameVersion(a: string | undefined, b: string): boolean {
+  const strip = (v: string): string => v.trim().replace(/^[vV](?=\d)/, '');
+  return a !== undefined && strip(a) === strip(b);
+}

@@ -11,6 +11,9 @@ import { formatDuration } from '../../shared/durations.js';
 import { messageOf } from '../../shared/errors.js';
 import type { AgentMessage, CoordinatorMessage, Heartbeat, Hello } from '../../shared/wire.js';
 import type { AgentStream, OpenStream } from './client.js';
+
+/** The fastest heartbeat the agent agrees to send. */
+export const MIN_HEARTBEAT_MS = 100;
 import { retryPace, sessionWasHealthy, shouldReconnect, slowRetryDelay, statusName, type RetryPace } from './retry.js';
 
 /** What the link asks of the daemon. */
@@ -196,8 +199,9 @@ export class Link {
       this.opts.logger.info(`connected to coordinator ${this.opts.address}`, { coordinatorVersion: msg.welcome?.coordinatorVersion });
     }
     const wanted = Number(msg.welcome?.heartbeatIntervalMs ?? 0);
-    // The coordinator's interval comes from its timeout: never beat slower than it asks.
-    if (wanted > 0) s.heartbeatMs = Math.min(this.opts.heartbeatIntervalMs, wanted);
+    // The coordinator's interval comes from its timeout: never beat slower than it asks,
+    // and never faster than MIN_HEARTBEAT_MS whatever a (hostile) coordinator asks.
+    if (wanted > 0) s.heartbeatMs = Math.max(MIN_HEARTBEAT_MS, Math.min(this.opts.heartbeatIntervalMs, wanted));
     handlers.onMessage(msg);
   }
 

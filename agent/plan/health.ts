@@ -7,6 +7,7 @@ import type { AgentConfig } from '../types.js';
 import type { Clock } from '../../shared/clock.js';
 import { formatDuration } from '../../shared/durations.js';
 import { messageOf } from '../../shared/errors.js';
+import { sameVersion } from '../../shared/versions.js';
 import type { HealthState } from '../../shared/wire.js';
 
 /** The resolved `health:` section of agent.yaml. */
@@ -78,12 +79,6 @@ function readVersion(body: string, field: string, status: number): Observation {
     return { ok: false, detail: `status ${status} but the response has no version field "${field}"` };
   }
   return { ok: true, version: String(value), detail: `status ${status}, version ${String(value)}` };
-}
-
-/** "v0.2.0" and "0.2.0" name the same release: tags and services disagree on the prefix. */
-function sameVersion(seen: string | undefined, want: string): boolean {
-  const strip = (v: string): string => v.trim().replace(/^[vV](?=\d)/, '');
-  return seen !== undefined && strip(seen) === strip(want);
 }
 
 /** fetch() reports "fetch failed"; the useful part (ECONNREFUSED …) is in the cause. */

@@ -5,6 +5,7 @@ import { CliError, EXIT, oneLine } from './errors.js';
 import { convoyPackage } from '../../shared/package.js';
 import { registerAgents } from './commands/agents.js';
 import { registerBackups } from './commands/backups.js';
+import { registerCerts } from './commands/certs.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvents } from './commands/events.js';
 import { registerPlan } from './commands/plan.js';
@@ -14,6 +15,7 @@ import { registerRolloutLogs } from './commands/rollout-logs.js';
 import { registerRolloutStart } from './commands/rollout-start.js';
 import { registerRolloutStatus } from './commands/rollout-status.js';
 import { registerRolloutWatch } from './commands/rollout-watch.js';
+import { registerSchedules } from './commands/schedules.js';
 
 /**
  * Builds the `convoy` program. Commander never exits the process itself (exitOverride): usage
@@ -42,6 +44,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerRolloutActions(rollout, ctx);
   registerEvents(program, ctx);
   registerBackups(program, ctx);
+  registerSchedules(program, ctx);
+  registerCerts(program, ctx);
   registerDemo(program, ctx);
   return program;
 }
