@@ -69,6 +69,8 @@ async function checkoutStep(deps: StepDeps, request: StepRequest, hooks: StepHoo
     signal: hooks.signal,
     onOutput: (lines) => hooks.onOutput(lines),
   });
+  // the commit left behind becomes the one place a rollback may return to
+  if (r.ok && r.previousCommit) await deps.restorePoints.add(r.previousCommit);
   return { ...(r.ok ? succeeded(r.reason) : failed(r.reason)), previousCommit: r.previousCommit };
 }
 

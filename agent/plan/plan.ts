@@ -11,6 +11,7 @@ import type { Logger } from '../../shared/logger.js';
 import { versionSyntaxProblem } from '../../shared/versions.js';
 import type { BackupRecord, HealthState, InspectResult, RepoState, StepRequest, StepResult } from '../../shared/wire.js';
 import { BackupCatalogue } from './catalogue.js';
+import { RestorePoints } from './restore-points.js';
 import { probeHealth } from './health.js';
 import { collectReleaseNotes } from './release-notes.js';
 import { runStep } from './run-step.js';
@@ -38,6 +39,7 @@ export class Plan implements PlanContract {
       logger: opts.logger,
       git: new GitRepo(opts.config.repo),
       catalogue: new BackupCatalogue({ stateDir: opts.config.stateDir, clock: opts.clock }),
+      restorePoints: new RestorePoints(opts.config.stateDir),
     };
   }
 

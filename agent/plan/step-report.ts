@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { BackupRecord, HealthState, ReleaseNotes, StepOutcome } from '../../shared/wire.js';
 import type { BackupCatalogue } from './catalogue.js';
+import type { RestorePoints } from './restore-points.js';
 
 /** The outcome of one step, before timestamps, ids and the repo state are added. */
 export interface StepReport {
@@ -26,6 +27,7 @@ export interface StepDeps {
   logger: Logger;
   git: GitRepo;
   catalogue: BackupCatalogue;
+  restorePoints: RestorePoints;
 }
 
 export function failed(reason: string): StepReport {

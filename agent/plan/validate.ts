@@ -9,6 +9,7 @@ import { isRestorable, printable, versionSyntaxProblem } from '../../shared/vers
 import type { StepRequest } from '../../shared/wire.js';
 import type { BackupCatalogue } from './catalogue.js';
 import { restoreCommitProblem } from './checkout.js';
+import type { RestorePoints } from './restore-points.js';
 import { describedBase } from './release-notes.js';
 import { rolloutIdProblem } from './step-log.js';
 import { RESTORE, ROLLBACK_CHECKOUT, stepProblem } from './steps.js';
@@ -19,6 +20,7 @@ export interface ValidateContext {
   config: AgentConfig;
   git: GitRepo;
   catalogue: BackupCatalogue;
+  restorePoints: RestorePoints;
 }
 
 /** Steps that move the work tree: git would refuse or carry local edits along. */
@@ -39,8 +41,14 @@ export function requestIdProblem(id: unknown): string | undefined {
 export async function validateRequest(ctx: ValidateContext, request: StepRequest): Promise<string | undefined> {
   const shape = requestProblem(ctx.config, request);
   if (shape) return shape;
-  if (request.step === ROLLBACK_CHECKOUT)
-    return (await restoreCommitProblem(ctx.git, ctx.config.repo, request.restoreCommit)) ?? (await dirtyProblem(ctx));
+  if (request.step === ROLLBACK_CHECKOUT) {
+    const problem = await restoreCommitProblem(ctx.git, ctx.config.repo, request.restoreCommit);
+    if (problem) return problem;
+    if (!ctx.restorePoints.has(request.restoreCommit)) {
+      return `restore commit ${request.restoreCommit} refused: this agent's checkout never left that commit (a rollback only returns to where an update started)`;
+    }
+    return dirtyProblem(ctx);
+  }
   if (request.step === RESTORE) return restoreProblem(ctx, request.backupId);
   const target = await existingTargetProblem(ctx, request.targetVersion);
   if (target) return target;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { createSampleRepo, stepRequest, type SampleRepo } from '../helpers/sample-repo.js';
+import { createSampleRepo, recordingHooks, stepRequest, type SampleRepo } from '../helpers/sample-repo.js';
 
 describe('plan: validating a request before anything runs', () => {
   let sample: SampleRepo;
@@ -94,10 +94,16 @@ describe('plan: validating a request before anything runs', () => {
     expect(await sample.plan().validate(stepRequest('checkout', '0.2.0'))).to.equal(undefined);
   });
 
-  it('accepts a rollback checkout only to a full commit id that exists here', async () => {
+  it('accepts a rollback checkout only to a commit its own checkout left', async () => {
     const plan = sample.plan();
     const ok = stepRequest('rollback-checkout', '0.1.0', { restoreCommit: sample.commits['0.1.0'] });
+    expect(await plan.validate(ok)).to.equal(
+      `restore commit ${sample.commits['0.1.0']} refused: this agent's checkout never left that commit (a rollback only returns to where an update started)`,
+    );
+    expect((await plan.run(stepRequest('checkout', '0.2.0'), recordingHooks())).outcome).to.equal('SUCCEEDED');
     expect(await plan.validate(ok)).to.equal(undefined);
+    const elsewhere = stepRequest('rollback-checkout', '0.3.0', { restoreCommit: sample.commits['0.3.0'] });
+    expect(await plan.validate(elsewhere)).to.match(/refused: this agent's checkout never left that commit/);
     const short = stepRequest('rollback-checkout', '0.1.0', { restoreCommit: sample.commits['0.1.0'].slice(0, 7) });
     expect(await plan.validate(short)).to.match(/is not a full commit id \(40 hex digits\)$/);
     const unknown = stepRequest('rollback-checkout', '0.1.0', { restoreCommit: 'f'.repeat(40) });
