@@ -73,6 +73,10 @@ export function isDowngrade(from: string, to: string): boolean {
 /** How a backup's version must relate to the version it is restored into. */
 export type CompatibilityRule = 'same-major-minor' | 'same-major' | 'exact' | 'any';
 
+export function isCompatibilityRule(v: unknown): v is CompatibilityRule {
+  return v === 'same-major-minor' || v === 'same-major' || v === 'exact' || v === 'any';
+}
+
 /** Whether a backup taken at `backupVersion` can be restored into `installedVersion`. */
 export function isRestorable(backupVersion: string, installedVersion: string, rule: CompatibilityRule = 'same-major-minor'): boolean {
   if (rule === 'any') return true;

@@ -74,6 +74,8 @@ export interface Hello {
   hasRestore: boolean;
   /** Each enabled step's timeout in ms, so the coordinator can tell a lost agent from a slow step. */
   stepTimeoutsMs: Record<string, number>;
+  /** The agent's rule for which backups restore into which version ('' from older agents). */
+  backupCompatibility?: string;
 }
 
 export interface Heartbeat {

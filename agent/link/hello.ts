@@ -51,6 +51,7 @@ export async function buildHello(src: HelloSources): Promise<Hello> {
     hostname: src.hostname,
     hasRestore: config.restore !== undefined && config.restore.enabled,
     stepTimeoutsMs: stepTimeouts(config),
+    backupCompatibility: config.backup.compatibility,
   };
 }
 

@@ -25,6 +25,8 @@ export interface AgentRecord {
   rerunnable: string[];
   hasRestore: boolean;
   stepTimeoutsMs: Record<string, number>;
+  /** The agent's backup compatibility rule ('' when it did not say). */
+  backupCompatibility?: string;
   repo?: RepoState;
   health?: HealthState;
   backups: BackupRecord[];
@@ -93,6 +95,7 @@ export class Fleet {
       rerunnable: hello.rerunnableSteps,
       hasRestore: hello.hasRestore,
       stepTimeoutsMs: hello.stepTimeoutsMs ?? {},
+      backupCompatibility: hello.backupCompatibility ?? '',
       repo: hello.repo,
       health: hello.health,
       backups: hello.backups,

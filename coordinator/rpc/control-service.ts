@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { ConvoyError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import { isRestorable, type CompatibilityRule } from '../../shared/versions.js';
+import { isCompatibilityRule, isRestorable, type CompatibilityRule } from '../../shared/versions.js';
 import type { Fleet } from '../fleet/registry.js';
 import type { RolloutController } from '../rollout/controller.js';
 import { isTerminal, type Rollout } from '../rollout/model.js';
@@ -137,7 +137,8 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
       const rec = fleet.get(id);
       if (!rec) throw new ConvoyError('NOT_FOUND', `agent "${id}" is not known; run \`convoy agents\``);
       const installed = rec.repo?.installedVersion ?? '';
-      const rule: CompatibilityRule = 'same-major-minor';
+      // the agent's own rule decides (it is the one that refuses an incompatible restore)
+      const rule: CompatibilityRule = isCompatibilityRule(rec.backupCompatibility) ? rec.backupCompatibility : 'same-major-minor';
       return {
         agentId: id,
         installedVersion: installed,

@@ -98,6 +98,7 @@ export const helloSchema = z.object({
         .max(7 * 86_400_000),
     )
     .optional(),
+  backupCompatibility: z.enum(['', 'same-major-minor', 'same-major', 'exact', 'any']).optional(),
 });
 
 export const stepOutputSchema = z.object({
