@@ -19,7 +19,7 @@ import { demoBin, narrator, whereThingsAre, type Narrator } from '../demo/narrat
 import { exitCodeOfRollout, type AgentView, type RolloutView } from '../views.js';
 import { startDaemon, stopDaemon, tailOf, type DaemonChild } from '../demo/children.js';
 import { createDemoCertificates, demoConnection, DEMO_OPERATOR, type DemoCertificates } from '../demo/certs.js';
-import { freePorts } from '../demo/ports.js';
+import { freePorts } from '../../../shared/ports.js';
 import {
   AUTH_HOST,
   DEMO_CLUSTER,
