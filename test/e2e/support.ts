@@ -1,45 +1,14 @@
 /** Small helpers shared by the end-to-end tests: read rollouts through the real CLI. */
 import fs from 'node:fs';
+import type { HostView, RolloutView, StepRunView } from '../../coordinator/cli/views.js';
 import type { Fleet } from '../helpers/index.js';
 import { waitFor } from '../helpers/index.js';
 import type { ServiceEvent } from '../fixtures/sample-server.js';
 
-export interface StepRunJson {
-  step: string;
-  attempt: number;
-  outcome: string;
-  exitCode: number;
-  reason: string;
-  startedAtMs: number;
-  finishedAtMs: number;
-  durationMs: number;
-  outputTail: string[];
-}
-
-export interface HostJson {
-  agentId: string;
-  role: string;
-  state: string;
-  currentStep: string;
-  fromVersion: string;
-  reason: string;
-  steps: StepRunJson[];
-}
-
-export interface RolloutJson {
-  id: string;
-  cluster: string;
-  targetVersion: string;
-  state: string;
-  phase: string;
-  reason: string;
-  failedHost: string;
-  failedStep: string;
-  initiator: string;
-  ackRequired: boolean;
-  ackedBy: string;
-  hosts: HostJson[];
-}
+/** What `--json` prints: the CLI's own view types (one definition of the wire shape). */
+export type StepRunJson = StepRunView;
+export type HostJson = HostView;
+export type RolloutJson = RolloutView;
 
 /** `convoy rollout status <id> --json`. */
 export async function status(fleet: Fleet, id: string): Promise<RolloutJson> {
