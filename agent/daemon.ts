@@ -375,6 +375,7 @@ export class Daemon {
 
   async inspect(requestId: string, targetVersion: string): Promise<void> {
     const { plan } = this.opts;
+    this.opts.logger.debug(`inspecting ${targetVersion} for request ${requestId}`, { requestId });
     let result: InspectResult;
     try {
       result = await plan.inspect(requestId, targetVersion);
@@ -391,7 +392,8 @@ export class Daemon {
         plan: plan.stepNames(),
       };
     }
-    this.opts.link.send({ inspectResult: result });
+    const sent = this.opts.link.send({ inspectResult: result });
+    this.opts.logger.debug(`inspection ${requestId} ${sent ? 'answered' : 'not answered: not connected'}`, { requestId });
   }
 
   /** True when `p` settles within `ms` (the timer is cleared either way). */

@@ -134,7 +134,9 @@ export function hostileMessages(rng: Rng, n: number, agentId: string): HostileMe
   return Array.from({ length: n }, () => {
     const roll = rng.next();
     const m = roll < 0.7 ? stepCase(rng, agentId) : roll < 0.99 ? otherCase(rng) : closingCase(rng);
-    if (!m.closeAfter && rng.next() < 0.005) m.closeAfter = true; // streams closed at random points
+    // Streams closed at random points. Not right after an inspection: its answer is not journalled
+    // (inspection is read-only), so closing the stream under it would leave it unanswerable.
+    if (!m.closeAfter && rng.next() < 0.005) m.closeAfter = m.expect !== 'inspected';
     return m;
   });
 }
