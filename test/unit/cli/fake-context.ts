@@ -122,8 +122,10 @@ export function failedRollout(): RolloutView {
         state: 'failed',
         currentStep: 'build',
         reason: 'build failed',
+        previousCommit: 'a'.repeat(40),
         steps: [
           stepRun('backup', 'succeeded', { phase: 'backup-all' }),
+          stepRun('checkout', 'succeeded', { phase: 'members' }),
           stepRun('build', 'failed', { exitCode: 2, reason: 'exit code 2', outputTail: ['compiling', 'make: *** [build] Error 2'] }),
         ],
       }),

@@ -20,6 +20,7 @@ describe('rollout status output', () => {
     const host = failedRollout().hosts.find((h) => h.agentId === 'hoss-a')!;
     expect(stepRows(host, NOW, plain)).to.deep.equal([
       ['backup', 'succeeded', '0', '3.2s', '-'],
+      ['checkout', 'succeeded', '0', '3.2s', '-'],
       ['build', 'failed', '2', '3.2s', 'exit code 2'],
     ]);
   });
@@ -78,6 +79,14 @@ describe('rollout status output', () => {
     expect(text).to.match(/^Ack {8}required, waiting: convoy rollout ack r-7$/m);
     expect(text).to.include('    ! ACTION REQUIRED: add STORAGE_LAYOUT=v2');
     expect(nextCommands(view)).to.deep.equal(['convoy rollout ack r-7', 'convoy rollout abort r-7']);
+  });
+
+  it('suggests a rollback only when a host failed after its checkout', () => {
+    const view = failedRollout();
+    expect(nextCommands(view)).to.include('convoy rollout rollback r-7');
+    const beforeCheckout = failedRollout();
+    for (const h of beforeCheckout.hosts) h.steps = h.steps.filter((s) => s.step !== 'checkout');
+    expect(nextCommands(beforeCheckout)).to.deep.equal(['convoy rollout logs r-7 --host hoss-a --step build']);
   });
 
   it('names the host of a single-host rollout', () => {
