@@ -7,7 +7,7 @@ import { ConfigError } from '../shared/errors.js';
 import { tlsFilesProblems } from '../shared/file-security.js';
 import { DEFAULT_PLAN, type PlanStepName } from '../shared/wire.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
-import type { AgentConfig, StepConfig } from './types.js';
+import type { AgentConfig, HealthCheckConfig, StepConfig } from './types.js';
 
 const PROGRAM = 'convoy-agent';
 const ID_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -54,13 +54,13 @@ const stepSchema = z.strictObject({
 type RawStep = z.output<typeof stepSchema>;
 
 /** Built-in steps run our own code, so a `command` there is a misunderstanding worth naming. */
-function builtinStep(name: string) {
+function builtinStep(name: string, fix = 'remove the key') {
   return stepSchema.superRefine((s, ctx) => {
     if (s.command !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['command'],
-        message: `is not accepted: ${name} is a built-in step and runs no command (remove the key; use enabled: false to switch the step off)`,
+        message: `is not accepted: ${name} is a built-in step and runs no command (${fix}; use enabled: false to switch the step off)`,
       });
     }
   });
@@ -86,7 +86,7 @@ const stepsSchema = z.strictObject({
   config: stepSchema.optional(),
   build: stepSchema.optional(),
   up: stepSchema.optional(),
-  health: builtinStep('health').optional(),
+  health: builtinStep('health', 'to check health with a command, move it to health.command').optional(),
   'backup-after': stepSchema.optional(),
   restore: optionalStep('restore', '\'hossadm restore "$CONVOY_BACKUP_ARCHIVE"\'').optional(),
   'maintenance-on': optionalStep('maintenance-on', '"make maintenance-on"').optional(),
@@ -142,7 +142,8 @@ export const agentFileSchema = z.strictObject({
     .prefault({}),
   health: z
     .strictObject({
-      url: urlSchema,
+      url: urlSchema.optional(),
+      command: commandSchema.optional(),
       versionField: z
         .string()
         .regex(/^[^.]+(\.[^.]+)*$/, 'is not a dot path (e.g. version or build.version)')
@@ -342,6 +343,33 @@ function prepareStateDir(written: string, problems: Problems): string {
   return dir;
 }
 
+const HEALTH_EXAMPLE = 'url: http://127.0.0.1:8080/healthz or command: "hossadm status --json"';
+
+/** What the health check runs: exactly one of a URL and a command. */
+function resolveHealth(raw: RawAgentFile, dirs: { repo: string; serverDir: string }, problems: Problems): HealthCheckConfig | undefined {
+  if (!raw.health) return undefined;
+  const { url, command, versionField, interval, deadline, monitorInterval, requestTimeout } = raw.health;
+  const timing = {
+    versionField,
+    intervalMs: interval,
+    deadlineMs: deadline,
+    monitorIntervalMs: monitorInterval,
+    requestTimeoutMs: requestTimeout,
+  };
+  if (url !== undefined && command !== undefined) {
+    problems.add(
+      `health.url "${url}" and health.command ${JSON.stringify(command)} are both set; a health check is either a URL or a command. Remove one of the two keys`,
+    );
+  }
+  if (command !== undefined) {
+    const env = { CONVOY_AGENT_ID: raw.id, CONVOY_SERVER_DIR: dirs.serverDir, CONVOY_REPO: dirs.repo };
+    return { command, cwd: dirs.serverDir, env, ...timing };
+  }
+  if (url !== undefined) return { url, ...timing };
+  problems.add(`health has neither url nor command; set one (e.g. ${HEALTH_EXAMPLE}), or remove health: to skip the health check`);
+  return undefined;
+}
+
 /** Applies defaults, resolves paths and checks what a schema cannot (files, cross-key rules). */
 export function resolveAgentConfig(file: string, raw: RawAgentFile): AgentConfig {
   const abs = path.resolve(file);
@@ -355,14 +383,7 @@ export function resolveAgentConfig(file: string, raw: RawAgentFile): AgentConfig
   const tls = checkTransport(raw, problems);
   const { repo, serverDir } = checkDirectories(raw, problems);
   const changelog = checkChangelog(raw, repo, problems);
-  const health = raw.health && {
-    url: raw.health.url,
-    versionField: raw.health.versionField,
-    intervalMs: raw.health.interval,
-    deadlineMs: raw.health.deadline,
-    monitorIntervalMs: raw.health.monitorInterval,
-    requestTimeoutMs: raw.health.requestTimeout,
-  };
+  const health = resolveHealth(raw, { repo, serverDir }, problems);
   const healthTimeoutMs = health ? health.deadlineMs + health.requestTimeoutMs : 2 * MINUTE;
   const steps = resolveSteps(raw, serverDir, healthTimeoutMs, problems);
   const restore = resolveOptionalStep('restore', raw.steps.restore, serverDir, problems);

@@ -28,6 +28,37 @@ export interface TlsFiles {
   key: string;
 }
 
+/** The resolved `health:` section: what to check (a URL or a command), how often and how long. */
+export type HealthCheckConfig = HealthTiming & (HealthUrlCheck | HealthCommandCheck);
+
+/** Polling and deadlines, the same for both kinds of check. */
+export interface HealthTiming {
+  /** JSON field (dot path) that must equal the target version. */
+  versionField?: string;
+  intervalMs: number;
+  deadlineMs: number;
+  monitorIntervalMs: number;
+  /** One HTTP request, or one run of the command. */
+  requestTimeoutMs: number;
+}
+
+/** Healthy when a GET answers 2xx. */
+export interface HealthUrlCheck {
+  url: string;
+  command?: never;
+}
+
+/** Healthy when the command exits 0 within the request timeout. */
+export interface HealthCommandCheck {
+  /** Shell string (run with /bin/sh -c) or argv list. */
+  command: string | string[];
+  url?: never;
+  /** Absolute working directory (serverDir). */
+  cwd: string;
+  /** The CONVOY_* variables known outside a step (agent id, directories). */
+  env: Record<string, string>;
+}
+
 /** What convoy-agent runs with, after validation. */
 export interface AgentConfig {
   /** Absolute path of the config file (named in errors). */
@@ -47,14 +78,7 @@ export interface AgentConfig {
   trackedBranch?: string;
   fetch: boolean;
   releaseNotes: { changelog: string; markers: string[] };
-  health?: {
-    url: string;
-    versionField?: string;
-    intervalMs: number;
-    deadlineMs: number;
-    monitorIntervalMs: number;
-    requestTimeoutMs: number;
-  };
+  health?: HealthCheckConfig;
   backup: { archiveGlob: string; compatibility: CompatibilityRule };
   /** The plan: the built-in step names in order (backup … backup-after), disabled ones included. */
   steps: StepConfig[];

@@ -101,6 +101,8 @@ async function healthStep(deps: StepDeps, request: StepRequest, hooks: StepHooks
     clock: deps.clock,
     signal: hooks.signal,
     onOutput: (lines) => hooks.onOutput(lines),
+    // a health command's process group is journalled like any step's, so a restart cleans it up
+    onProcessGroup: (pgid) => hooks.onProcessGroup(pgid),
   });
   return { outcome: r.outcome, exitCode: r.outcome === 'SUCCEEDED' ? 0 : -1, reason: r.reason, health: r.health };
 }

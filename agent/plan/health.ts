@@ -1,20 +1,24 @@
 /**
- * The built-in health check: an HTTP GET that must answer 2xx and, when a version field
- * is configured, report the target version. Health means the new version is serving,
- * not only that a port answers.
+ * The built-in health check: an HTTP GET that must answer 2xx, or a command that must
+ * exit 0, and, when a version field is configured, report the target version. Health
+ * means the new version is serving, not only that a port answers.
  */
-import type { AgentConfig } from '../types.js';
+import type { AgentConfig, HealthCommandCheck, HealthUrlCheck } from '../types.js';
 import type { Clock } from '../../shared/clock.js';
 import { formatDuration } from '../../shared/durations.js';
 import { messageOf } from '../../shared/errors.js';
 import { sameVersion } from '../../shared/versions.js';
 import type { HealthState } from '../../shared/wire.js';
+import { commandLabel } from './command-step.js';
+import { runHealthCommand } from './health-command.js';
 
 /** The resolved `health:` section of agent.yaml. */
 export type HealthConfig = NonNullable<AgentConfig['health']>;
 
 /** Read at most this much of a health response. */
 const MAX_BODY_CHARS = 64 * 1024;
+/** A first stdout line longer than this is not a version; it is cut before being reported. */
+const MAX_VERSION_CHARS = 100;
 /** While still unhealthy, repeat an unchanged progress line this often. */
 const PROGRESS_EVERY_MS = 10_000;
 
@@ -22,12 +26,16 @@ export interface ProbeOptions {
   /** The version the service must report (health step); undefined for a plain probe. */
   want?: string;
   signal?: AbortSignal;
+  /** Added to a health command's environment (the step adds CONVOY_TARGET_VERSION). */
+  env?: Record<string, string>;
+  /** The process group of a health command, as soon as it started. */
+  onProcessGroup?: (pgid: number) => void;
 }
 
-/** One request, no waiting. Never throws. */
+/** One request or one run of the command, no waiting. Never throws. */
 export async function probeHealth(config: HealthConfig | undefined, clock: Clock, opts: ProbeOptions = {}): Promise<HealthState> {
   if (!config) return { healthy: true, version: '', detail: 'no health check configured', checkedAtMs: clock.now(), configured: false };
-  const observed = await requestHealth(config, opts.signal);
+  const observed = isCommandCheck(config) ? await runCheckCommand(config, opts) : await requestHealth(config, opts.signal);
   const state = { healthy: false, version: observed.version ?? '', detail: observed.detail, checkedAtMs: clock.now(), configured: true };
   if (!observed.ok) return state;
   if (opts.want !== undefined && config.versionField && !sameVersion(observed.version, opts.want)) {
@@ -39,6 +47,10 @@ export async function probeHealth(config: HealthConfig | undefined, clock: Clock
   return { ...state, healthy: true };
 }
 
+function isCommandCheck(config: HealthConfig): config is HealthConfig & HealthCommandCheck {
+  return config.command !== undefined;
+}
+
 interface Observation {
   /** 2xx, and the version field present when one is configured. */
   ok: boolean;
@@ -46,7 +58,7 @@ interface Observation {
   detail: string;
 }
 
-async function requestHealth(config: HealthConfig, signal?: AbortSignal): Promise<Observation> {
+async function requestHealth(config: HealthConfig & HealthUrlCheck, signal?: AbortSignal): Promise<Observation> {
   const timeout = AbortSignal.timeout(config.requestTimeoutMs);
   try {
     const res = await fetch(config.url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: 'manual' });
@@ -58,27 +70,57 @@ async function requestHealth(config: HealthConfig, signal?: AbortSignal): Promis
       await res.body?.cancel();
       return { ok: true, detail: `status ${res.status}` };
     }
-    return readVersion((await res.text()).slice(0, MAX_BODY_CHARS), config.versionField, res.status);
+    return readVersion((await res.text()).slice(0, MAX_BODY_CHARS), config.versionField, {
+      said: `status ${res.status}`,
+      source: 'the response',
+    });
   } catch (err) {
     if (timeout.aborted) return { ok: false, detail: `no answer within ${formatDuration(config.requestTimeoutMs)}` };
     return { ok: false, detail: `request failed: ${causeOf(err)}` };
   }
 }
 
-function readVersion(body: string, field: string, status: number): Observation {
+/** Healthy when the command exits 0 in time; the version comes from its stdout. */
+async function runCheckCommand(config: HealthConfig & HealthCommandCheck, opts: ProbeOptions): Promise<Observation> {
+  const run = await runHealthCommand({
+    command: config.command,
+    cwd: config.cwd,
+    env: { ...config.env, ...opts.env },
+    timeoutMs: config.requestTimeoutMs,
+    signal: opts.signal,
+    onProcessGroup: opts.onProcessGroup,
+  });
+  if (!run.ok) return { ok: false, detail: run.detail };
+  if (config.versionField) return readVersion(run.stdout, config.versionField, { said: 'exited 0', source: 'stdout' });
+  const first = run.stdout.split('\n', 1)[0]?.trim().slice(0, MAX_VERSION_CHARS) ?? '';
+  return first ? { ok: true, version: first, detail: `exited 0, version ${first}` } : { ok: true, detail: 'exited 0' };
+}
+
+/** Where a version is read from, for the messages: `said` is what already went right. */
+interface VersionSource {
+  said: string;
+  source: string;
+}
+
+function readVersion(body: string, field: string, { said, source }: VersionSource): Observation {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    return { ok: false, detail: `status ${status} but the response is not JSON (versionField ${field})` };
+    return { ok: false, detail: `${said} but ${source} is not JSON (versionField ${field})` };
   }
   const value = field
     .split('.')
     .reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), json);
   if (typeof value !== 'string' && typeof value !== 'number') {
-    return { ok: false, detail: `status ${status} but the response has no version field "${field}"` };
+    return { ok: false, detail: `${said} but ${source} has no version field "${field}"` };
   }
-  return { ok: true, version: String(value), detail: `status ${status}, version ${String(value)}` };
+  return { ok: true, version: String(value), detail: `${said}, version ${String(value)}` };
+}
+
+/** How messages name the check: its URL, or the command as written (shortened). */
+export function checkLabel(config: HealthConfig): string {
+  return config.command !== undefined ? `command \`${commandLabel(config.command)}\`` : config.url;
 }
 
 /** fetch() reports "fetch failed"; the useful part (ECONNREFUSED …) is in the cause. */
@@ -103,6 +145,8 @@ export interface HealthStepOptions {
   onOutput(lines: string[]): void;
   /** The coordinator's deadline for this rollout, replacing config.deadlineMs when set. */
   deadlineMs?: number;
+  /** The process group of each run of a health command. */
+  onProcessGroup?: (pgid: number) => void;
 }
 
 /** Polls until healthy at the target, the health deadline passes, or the signal aborts. */
@@ -115,15 +159,17 @@ export async function runHealthStep(opts: HealthStepOptions): Promise<HealthStep
   const deadlineMs = opts.deadlineMs ?? config.deadlineMs;
   const deadline = clock.now() + deadlineMs;
   const progress = progressReporter(opts);
+  const label = checkLabel(config);
+  const probe: ProbeOptions = { want: opts.target, signal: opts.signal, env: stepEnv(opts.target), onProcessGroup: opts.onProcessGroup };
   for (;;) {
-    const health = await probeHealth(config, clock, { want: opts.target, signal: opts.signal });
+    const health = await probeHealth(config, clock, probe);
     if (opts.signal.aborted) return { outcome: 'CANCELLED', reason: 'health check cancelled', health };
     progress(health);
-    if (health.healthy) return { outcome: 'SUCCEEDED', reason: `healthy: ${config.url} ${health.detail}`, health };
+    if (health.healthy) return { outcome: 'SUCCEEDED', reason: `healthy: ${label} ${health.detail}`, health };
     if (clock.now() >= deadline) {
       return {
         outcome: 'FAILED',
-        reason: `health ${config.url} not healthy after ${formatDuration(deadlineMs)}: ${health.detail}`,
+        reason: `health ${label} not healthy after ${formatDuration(deadlineMs)}: ${health.detail}`,
         health,
       };
     }
@@ -133,6 +179,11 @@ export async function runHealthStep(opts: HealthStepOptions): Promise<HealthStep
       return { outcome: 'CANCELLED', reason: 'health check cancelled', health };
     }
   }
+}
+
+/** What a health command sees during the step, beyond the agent-wide CONVOY_* variables. */
+function stepEnv(target: string | undefined): Record<string, string> {
+  return target === undefined ? { CONVOY_STEP: 'health' } : { CONVOY_STEP: 'health', CONVOY_TARGET_VERSION: target };
 }
 
 /** Emits a line when the observation changes, and repeats it now and then while unhealthy. */
@@ -145,6 +196,6 @@ function progressReporter(opts: HealthStepOptions): (h: HealthState) => void {
     if (line === last && now - lastAt < PROGRESS_EVERY_MS) return;
     last = line;
     lastAt = now;
-    opts.onOutput([`health ${opts.config?.url ?? ''}: ${line}`]);
+    opts.onOutput([`health ${opts.config ? checkLabel(opts.config) : ''}: ${line}`]);
   };
 }

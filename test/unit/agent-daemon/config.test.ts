@@ -114,6 +114,27 @@ describe('agent config', () => {
     expect(c.steps.find((s) => s.name === 'build')?.enabled).to.equal(false);
   });
 
+  it('resolves a health check by command, run in serverDir with the agent-wide CONVOY_* variables', () => {
+    const c = parseAgentConfig(file, `${BASE}health:\n  command: hossadm status --json\n  versionField: version\n  requestTimeout: 10s\n`);
+    const server = path.join(dir, 'hoss', 'server');
+    expect(c.health).to.deep.equal({
+      command: 'hossadm status --json',
+      cwd: server,
+      env: { CONVOY_AGENT_ID: 'hoss-auth', CONVOY_SERVER_DIR: server, CONVOY_REPO: path.join(dir, 'hoss') },
+      versionField: 'version',
+      intervalMs: 1000,
+      deadlineMs: 120_000,
+      monitorIntervalMs: 10_000,
+      requestTimeoutMs: 10_000,
+    });
+    expect(c.steps.find((s) => s.name === 'health')?.timeoutMs).to.equal(130_000);
+  });
+
+  it('accepts a health command as a list of argv words', () => {
+    const c = parseAgentConfig(file, `${BASE}health:\n  command: [bin/healthcheck, --json]\n`);
+    expect(c.health?.command).to.deep.equal(['bin/healthcheck', '--json']);
+  });
+
   for (const address of ['localhost:7400', '127.3.2.1:7400', '[::1]:7400']) {
     it(`accepts plaintext to the loopback address ${address}`, () => {
       expect(parseAgentConfig(file, BASE.replace('127.0.0.1:7400', `"${address}"`)).coordinator.address).to.equal(address);
@@ -125,6 +146,22 @@ describe('agent config', () => {
       'a health URL without a scheme',
       `${BASE}health:\n  url: localhost:8080\n`,
       'agent.yaml: health.url "localhost:8080" is not a URL (expected http:// or https://)',
+    ],
+    [
+      'a health check with both a URL and a command',
+      `${BASE}health:\n  url: http://127.0.0.1:8080/healthz\n  command: hossadm status --json\n`,
+      'agent.yaml: health.url "http://127.0.0.1:8080/healthz" and health.command "hossadm status --json" are both set; a health check is either a URL or a command. Remove one of the two keys',
+    ],
+    [
+      'a health check with neither a URL nor a command',
+      `${BASE}health:\n  versionField: version\n`,
+      'agent.yaml: health has neither url nor command; set one (e.g. url: http://127.0.0.1:8080/healthz or command: "hossadm status --json"), or remove health: to skip the health check',
+    ],
+    ['an empty health command', `${BASE}health:\n  command: ""\n`, 'agent.yaml: health.command "" must not be empty'],
+    [
+      'a command on the health step instead of health.command',
+      `${BASE}steps:\n  health: { command: hossadm status }\n`,
+      'agent.yaml: steps.health.command "hossadm status" is not accepted: health is a built-in step and runs no command (to check health with a command, move it to health.command; use enabled: false to switch the step off)',
     ],
     [
       'a bad agent id',

@@ -1,7 +1,12 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
+import { killProcessGroup, processGroupAlive } from '../../../../agent/exec/command.js';
 import { probeHealth, runHealthStep, type HealthConfig } from '../../../../agent/plan/health.js';
+import type { HealthTiming } from '../../../../agent/types.js';
 import { FakeClock } from '../../../../shared/clock.js';
 
 /** A fake clock whose sleeps return at once, moving time forward: polling runs without waiting. */
@@ -40,7 +45,7 @@ async function startService(answers: FakeService['answers'], opts: { silent?: bo
   return service;
 }
 
-function healthConfig(url: string, extra: Partial<HealthConfig> = {}): HealthConfig {
+function healthConfig(url: string, extra: Partial<HealthTiming> = {}): HealthConfig {
   return {
     url,
     versionField: 'build.version',
@@ -220,5 +225,154 @@ describe('health probe', () => {
     } finally {
       await service.close();
     }
+  });
+});
+
+describe('health by command', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-health-test-'));
+  const groups: number[] = [];
+  const tracked = { onProcessGroup: (pgid: number) => groups.push(pgid) };
+  afterEach(async () => {
+    for (const pgid of groups.splice(0)) await killProcessGroup(pgid, { graceMs: 200 });
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function commandConfig(command: string | string[], extra: Partial<HealthTiming> = {}): HealthConfig {
+    return {
+      command,
+      cwd: dir,
+      env: { CONVOY_AGENT_ID: 'hoss-a' },
+      intervalMs: 1000,
+      deadlineMs: 2000,
+      monitorIntervalMs: 10_000,
+      requestTimeoutMs: 5000,
+      ...extra,
+    };
+  }
+
+  function step(config: HealthConfig, lines: string[] = []): ReturnType<typeof runHealthStep> {
+    return runHealthStep({
+      config,
+      target: '0.2.0',
+      clock: new InstantClock(),
+      signal: new AbortController().signal,
+      onOutput: (l) => lines.push(...l),
+      ...tracked,
+    });
+  }
+
+  it('polls until the command reports the target version on stdout', async () => {
+    // Reports 0.1.0 twice, then 0.2.0: a service that restarts into the new version.
+    fs.writeFileSync(
+      path.join(dir, 'check.sh'),
+      'n=$(cat runs 2>/dev/null || echo 0); echo $((n + 1)) > runs\n' +
+        'echo "checking" >&2\n' +
+        'if [ "$n" -lt 2 ]; then printf \'{"build":{"version":"0.1.0"}}\'; else printf \'{"build":{"version":"0.2.0"}}\'; fi\n',
+    );
+    const lines: string[] = [];
+    const result = await step(commandConfig('sh check.sh', { versionField: 'build.version', deadlineMs: 5000 }), lines);
+    expect(result.outcome).to.equal('SUCCEEDED');
+    expect(result.reason).to.equal('healthy: command `sh check.sh` exited 0, version 0.2.0');
+    expect(result.health).to.include({ healthy: true, version: '0.2.0', configured: true });
+    expect(fs.readFileSync(path.join(dir, 'runs'), 'utf8').trim()).to.equal('3');
+    expect(lines).to.deep.equal([
+      'health command `sh check.sh`: not healthy yet: reports version 0.1.0, want 0.2.0',
+      'health command `sh check.sh`: healthy: exited 0, version 0.2.0',
+    ]);
+  });
+
+  it('fails at the deadline with the exit code and the last stderr line, not stdout', async () => {
+    const result = await step(commandConfig("echo 'all fine' ; echo 'db: connection refused' >&2; exit 1"));
+    expect(result.outcome).to.equal('FAILED');
+    expect(result.reason).to.equal(
+      "health command `echo 'all fine' ; echo 'db: connection refused' >&2; exit 1` not healthy after 2.0s: exited 1: db: connection refused",
+    );
+    expect(groups).to.have.length(3);
+  });
+
+  it('reports a plain failing command without output', async () => {
+    const result = await step(commandConfig(['sh', '-c', 'exit 1']));
+    expect(result.reason).to.equal('health command `sh -c exit 1` not healthy after 2.0s: exited 1');
+  });
+
+  it('gives the command CONVOY_TARGET_VERSION and the agent-wide CONVOY_* variables', async () => {
+    const result = await step(
+      commandConfig(['sh', '-c', 'printf \'{"version":"%s","agent":"%s"}\' "v$CONVOY_TARGET_VERSION" "$CONVOY_AGENT_ID"'], {
+        versionField: 'version',
+      }),
+    );
+    expect(result.outcome).to.equal('SUCCEEDED');
+    expect(result.health.version).to.equal('v0.2.0');
+  });
+
+  it('kills a command that hangs past the request timeout, with everything it started', async () => {
+    const started = Date.now();
+    const health = await probeHealth(commandConfig('sleep 30 & sleep 30', { requestTimeoutMs: 300 }), new FakeClock(), tracked);
+    expect(health).to.include({ healthy: false, detail: 'did not exit within 300ms (killed)' });
+    expect(Date.now() - started).to.be.lessThan(5000);
+    expect(groups).to.have.length(1);
+    expect(processGroupAlive(groups[0] as number)).to.equal(false);
+  });
+
+  it('leaves nothing running after a command that exited but started something in the background', async () => {
+    const health = await probeHealth(commandConfig('sleep 30 & echo ok'), new FakeClock(), tracked);
+    expect(health).to.include({ healthy: true, version: 'ok' });
+    expect(processGroupAlive(groups[0] as number)).to.equal(false);
+  });
+
+  it('stops a running command when cancelled', async () => {
+    const controller = new AbortController();
+    const result = await runHealthStep({
+      config: commandConfig('sleep 30'),
+      target: '0.2.0',
+      clock: new InstantClock(),
+      signal: controller.signal,
+      onOutput: () => undefined,
+      onProcessGroup: (pgid) => {
+        groups.push(pgid);
+        setImmediate(() => controller.abort());
+      },
+    });
+    expect(result.outcome).to.equal('CANCELLED');
+    expect(processGroupAlive(groups[0] as number)).to.equal(false);
+  });
+
+  it('reads the version field from stdout and ignores what goes to stderr', async () => {
+    const clock = new FakeClock();
+    const config = commandConfig('echo "deprecated flag" >&2; printf \'{"version":"0.2.0"}\'', { versionField: 'version' });
+    expect(await probeHealth(config, clock)).to.deep.equal({
+      healthy: true,
+      version: '0.2.0',
+      detail: 'exited 0, version 0.2.0',
+      checkedAtMs: clock.now(),
+      configured: true,
+    });
+  });
+
+  it('says why stdout without the version field is unhealthy', async () => {
+    const notJson = await probeHealth(commandConfig('echo up', { versionField: 'version' }), new FakeClock());
+    expect(notJson).to.include({ healthy: false, detail: 'exited 0 but stdout is not JSON (versionField version)' });
+    const noField = await probeHealth(commandConfig('echo \'{"status":"ok"}\'', { versionField: 'version' }), new FakeClock());
+    expect(noField).to.include({ healthy: false, detail: 'exited 0 but stdout has no version field "version"' });
+  });
+
+  it('reports the first line of stdout as the version when no version field is configured', async () => {
+    expect(await probeHealth(commandConfig('echo 0.3.1; echo "3 workers"'), new FakeClock())).to.include({
+      healthy: true,
+      version: '0.3.1',
+      detail: 'exited 0, version 0.3.1',
+    });
+    expect(await probeHealth(commandConfig('true'), new FakeClock())).to.include({ healthy: true, version: '', detail: 'exited 0' });
+  });
+
+  it('is healthy at any version the command prints when no version field is configured', async () => {
+    const result = await step(commandConfig('echo 0.1.0'));
+    expect(result).to.include({ outcome: 'SUCCEEDED', reason: 'healthy: command `echo 0.1.0` exited 0, version 0.1.0' });
+  });
+
+  it('reports a command that does not exist', async () => {
+    const health = await probeHealth(commandConfig(['convoy-no-such-health-tool']), new FakeClock());
+    expect(health.healthy).to.equal(false);
+    expect(health.detail).to.match(/^exited 127: .*convoy-no-such-health-tool: not found$/);
   });
 });
