@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { durationSchema, loadYamlConfig, resolvePath } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
 import { stateFileProblems, tlsFilesProblems } from '../shared/file-security.js';
+import { normalizeFingerprint } from '../shared/cert-identity.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
 import { cronProblem, timezoneProblem } from './schedule/cron.js';
 import { checkAlertsConfig } from './alerts/selector.js';
@@ -58,6 +59,14 @@ const scheduleSchema = z.strictObject({
   ackReleaseNotes: z.boolean().default(false),
 });
 
+const fingerprintSchema = z
+  .string()
+  .refine((t) => normalizeFingerprint(t) !== undefined, {
+    error:
+      'is not a SHA-256 certificate fingerprint (expected 64 hex digits, plain or as AB:CD:…; print it with openssl x509 -noout -fingerprint -sha256 -in <cert>)',
+  })
+  .transform((t) => normalizeFingerprint(t)!);
+
 const tlsSchema = z.strictObject({ ca: z.string(), cert: z.string(), key: z.string() });
 
 export const coordinatorFileSchema = z.strictObject({
@@ -74,6 +83,8 @@ export const coordinatorFileSchema = z.strictObject({
   operators: z.array(operatorSchema).default([]),
   /** Revoked agent ids: refused at connect; reloaded on SIGHUP. */
   denyAgents: z.array(nameSchema).default([]),
+  /** Revoked client certificates by SHA-256 fingerprint (agents and operators): refused at connect; reloaded on SIGHUP. */
+  denyCertificates: z.array(fingerprintSchema).default([]),
   webhooks: z.array(webhookSchema).default([]),
   schedules: z.array(scheduleSchema).default([]),
 });
@@ -134,6 +145,8 @@ export interface CoordinatorConfig {
   clusters: ClusterConfig[];
   operators: OperatorConfig[];
   denyAgents: string[];
+  /** Revoked certificate fingerprints, canonical AB:CD:… upper case (absent in hand-built configs: none). */
+  denyCertificates?: string[];
   webhooks: WebhookConfig[];
   schedules: ScheduleConfig[];
 }
@@ -205,6 +218,9 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
     if (operatorNames.has(o.name)) problems.push(`${name}: operators[${i}].name "${o.name}" is listed twice`);
     operatorNames.add(o.name);
   });
+  raw.denyCertificates.forEach((fp, i) => {
+    if (raw.denyCertificates.indexOf(fp) !== i) problems.push(`${name}: denyCertificates[${i}] "${fp}" is listed twice`);
+  });
   if (raw.insecure && !LOOPBACK.test(raw.listen)) {
     problems.push(
       `${name}: insecure: true is refused for listen "${raw.listen}" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead`,
@@ -237,6 +253,7 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
     clusters,
     operators: raw.operators,
     denyAgents: raw.denyAgents,
+    denyCertificates: raw.denyCertificates,
     webhooks: raw.webhooks.map((w) => ({
       url: w.url,
       events: w.events ?? ['started', 'awaiting-ack', 'paused', 'resumed', 'succeeded', 'failed', 'aborted'],

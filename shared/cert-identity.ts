@@ -103,3 +103,37 @@ export function identityOf(cert: CertificateNames | undefined | null): IdentityR
   }
   return { ok: true, identity: { kind, name } };
 }
+
+/**
+ * SHA-256 certificate fingerprints, the key of coordinator.yaml `denyCertificates`. The
+ * canonical form is node's `fingerprint256` (and openssl's -fingerprint -sha256): upper-case
+ * hex pairs joined by colons. Operators may also paste plain hex, in any case, or the whole
+ * line openssl prints ("sha256 Fingerprint=AB:CD:…").
+ */
+const FINGERPRINT_HEX_RE = /^[0-9A-F]{64}$/;
+
+/** The canonical form of a pasted SHA-256 fingerprint, or undefined when it is not one. */
+export function normalizeFingerprint(text: string): string | undefined {
+  const bare = text
+    .trim()
+    .replace(/^sha-?256\s+fingerprint\s*=\s*/i, '')
+    .toUpperCase();
+  const hex = /^[0-9A-F]{2}(:[0-9A-F]{2})*$/.test(bare) ? bare.replaceAll(':', '') : bare;
+  if (!FINGERPRINT_HEX_RE.test(hex)) return undefined;
+  return hex.replace(/(..)(?!$)/g, '$1:');
+}
+
+/** The part of node's PeerCertificate / X509Certificate fingerprinting reads. */
+export interface FingerprintedCertificate {
+  fingerprint256?: string;
+}
+
+/** The canonical SHA-256 fingerprint of a peer certificate, or undefined when node gave none. */
+export function certificateFingerprint(cert: FingerprintedCertificate | undefined | null): string | undefined {
+  return cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : undefined;
+}
+
+/** The first 8 bytes of a fingerprint, enough to recognise it in a log line ("3F:A2:9C:04:5B:11:E0:7D:…"). */
+export function shortFingerprint(fingerprint: string): string {
+  return fingerprint.length > 23 ? `${fingerprint.slice(0, 23)}:…` : fingerprint;
+}

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ConvoyError, messageOf } from './errors.js';
-import { AGENT_ID_RE, OPERATOR_NAME_RE, identityUri } from './cert-identity.js';
+import { AGENT_ID_RE, OPERATOR_NAME_RE, identityUri, normalizeFingerprint } from './cert-identity.js';
 
 export type CertKind = 'agent' | 'operator' | 'coordinator';
 
@@ -52,6 +52,15 @@ export interface IssueOptions extends OpensslOptions {
 
 export const CA_DAYS = 3650;
 export const LEAF_DAYS = 825;
+
+/**
+ * The SHA-256 fingerprint of a PEM certificate file, AB:CD:… as openssl prints it and as
+ * coordinator.yaml `denyCertificates` takes it.
+ */
+export function certificateFileFingerprint(file: string): string {
+  const cert = new crypto.X509Certificate(fs.readFileSync(file));
+  return normalizeFingerprint(cert.fingerprint256) ?? cert.fingerprint256;
+}
 const DNS_RE = /^(?=.{1,253}$)[A-Za-z0-9*]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/;
 const CURVE = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
 

@@ -8,7 +8,14 @@
  * so that a revoked agent's open stream is closed at once.
  */
 import * as grpc from '@grpc/grpc-js';
-import { identityOf, type PeerIdentity } from '../../shared/cert-identity.js';
+import {
+  certificateFingerprint,
+  identityOf,
+  shortFingerprint,
+  type CertificateNames,
+  type FingerprintedCertificate,
+  type PeerIdentity,
+} from '../../shared/cert-identity.js';
 import type { OperatorConfig } from '../config.js';
 import { CONTROL_METHOD_COMMANDS, requiredRole, roleAllows, type ControlRole } from './roles.js';
 
@@ -17,7 +24,7 @@ export type Admission = { ok: true; name: string; role?: ControlRole } | { ok: f
 
 /** The part of a server call access checks read. */
 export interface PeerCall {
-  getAuthContext(): { sslPeerCertificate?: { subject?: unknown; subjectaltname?: string } | null };
+  getAuthContext(): { sslPeerCertificate?: { subject?: unknown; subjectaltname?: string; fingerprint256?: string } | null };
   getPeer(): string;
 }
 
@@ -26,6 +33,8 @@ export interface AccessOptions {
   mtls: boolean;
   operators: OperatorConfig[];
   denyAgents: string[];
+  /** Revoked certificate fingerprints (canonical AB:CD:… form, as config.ts resolves them). */
+  denyCertificates?: string[];
   /** coordinator.yaml, named in refusals. */
   file: string;
 }
@@ -35,6 +44,7 @@ export class AccessPolicy {
   private readonly file: string;
   private operators = new Map<string, ControlRole>();
   private denied = new Set<string>();
+  private deniedCertificates = new Set<string>();
   private readonly listeners = new Set<() => void>();
 
   constructor(opts: AccessOptions) {
@@ -43,12 +53,33 @@ export class AccessPolicy {
     this.update(opts);
   }
 
-  /** Replaces the operator and deny lists; returns the agent ids newly revoked. Call publish() to act on it. */
-  update(next: { operators: OperatorConfig[]; denyAgents: string[] }): string[] {
+  /**
+   * Replaces the operator and deny lists; returns the agent ids newly revoked (newly denied
+   * certificates are listed by newlyDeniedCertificates before the call). Call publish() to act on it.
+   */
+  update(next: { operators: OperatorConfig[]; denyAgents: string[]; denyCertificates?: string[] }): string[] {
     const added = next.denyAgents.filter((id) => !this.denied.has(id));
     this.operators = new Map(next.operators.map((o) => [o.name, o.role]));
     this.denied = new Set(next.denyAgents);
+    this.deniedCertificates = new Set(next.denyCertificates ?? []);
     return added;
+  }
+
+  /** The fingerprints in `next` not denied yet. */
+  newlyDeniedCertificates(next: { denyCertificates?: string[] }): string[] {
+    return (next.denyCertificates ?? []).filter((fp) => !this.deniedCertificates.has(fp));
+  }
+
+  /**
+   * Why this client certificate is revoked by fingerprint (denyCertificates), or undefined.
+   * Checked for every client certificate, whatever identity it names.
+   */
+  certificateProblem(cert: (FingerprintedCertificate & CertificateNames) | undefined | null): string | undefined {
+    const fingerprint = certificateFingerprint(cert);
+    if (!fingerprint || !this.deniedCertificates.has(fingerprint)) return undefined;
+    const who = identityOf(cert);
+    const identity = who.ok ? `${who.identity.kind} "${who.identity.name}"` : 'an unidentified client';
+    return `certificate ${shortFingerprint(fingerprint)} of ${identity} is revoked (denyCertificates in ${this.file})`;
   }
 
   /** Tells the listeners (open agent streams) that the lists changed. */
@@ -68,8 +99,11 @@ export class AccessPolicy {
 
   /** The certificate's identity (mTLS), or a refusal. */
   private identify(call: PeerCall): { ok: true; identity: PeerIdentity } | { ok: false; status: grpc.status; reason: string } {
-    const result = identityOf(call.getAuthContext().sslPeerCertificate as Parameters<typeof identityOf>[0]);
+    const cert = call.getAuthContext().sslPeerCertificate as (FingerprintedCertificate & CertificateNames) | null | undefined;
+    const result = identityOf(cert);
     if (!result.ok) return { ok: false, status: grpc.status.UNAUTHENTICATED, reason: result.reason };
+    const revoked = this.certificateProblem(cert);
+    if (revoked) return { ok: false, status: grpc.status.PERMISSION_DENIED, reason: revoked };
     return result;
   }
 

@@ -6,7 +6,9 @@
  *
  * A connection whose certificate fails verification (none, another CA, expired, not a client
  * certificate) never reaches the real services: it goes to a second server that answers
- * every call with UNAUTHENTICATED and the reason, and decodes nothing it is sent.
+ * every call with UNAUTHENTICATED and the reason, and decodes nothing it is sent. So does a
+ * verified certificate that coordinator.yaml revokes by fingerprint (denyCertificates); when a
+ * SIGHUP revokes one, its open connections are closed (recheck).
  */
 import fs from 'node:fs';
 import tls from 'node:tls';
@@ -21,6 +23,8 @@ export interface GrpcListener {
   port: number;
   /** Re-reads the certificate, key and CA (rotation on SIGHUP); throws and keeps the old ones on error. */
   reload(files: TlsFiles): void;
+  /** Closes the open connections whose client certificate is now refused (after a SIGHUP); returns the reasons. */
+  recheck?(): string[];
   close(): void;
 }
 
@@ -79,11 +83,27 @@ function refusingServer(reasons: Map<string, string>): grpc.Server {
 }
 
 /** Serves `server` over mutual TLS on `address`; certificates that fail verification are refused with the reason logged. */
-export async function listenMutualTls(server: grpc.Server, address: string, files: TlsFiles, logger: Logger): Promise<GrpcListener> {
+/** Why a verified client certificate is nevertheless refused (revoked by fingerprint), or undefined. */
+export type CertificateCheck = (cert: tls.PeerCertificate) => string | undefined;
+
+export async function listenMutualTls(
+  server: grpc.Server,
+  address: string,
+  files: TlsFiles,
+  logger: Logger,
+  check: CertificateCheck = () => undefined,
+): Promise<GrpcListener> {
   const trusted = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const reasons = new Map<string, string>();
   const refuser = refusingServer(reasons);
   const refused = refuser.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const open = new Set<tls.TLSSocket>();
+  const refuse = (socket: tls.TLSSocket, peer: string, reason: string, cert: tls.PeerCertificate): void => {
+    logger.warn(`refused TLS client ${peer}: ${reason}`, { peer, reason, ...describeCertificate(cert) });
+    reasons.set(peer, reason);
+    socket.once('close', () => reasons.delete(peer));
+    refused.injectConnection(socket);
+  };
   const tlsServer = tls.createServer({
     ...secureContext(files),
     requestCert: true,
@@ -100,16 +120,16 @@ export async function listenMutualTls(server: grpc.Server, address: string, file
       socket.destroy();
       return;
     }
+    const cert = socket.getPeerCertificate();
     if (socket.authorized) {
+      const revoked = check(cert);
+      if (revoked) return refuse(socket, peer, revoked, cert);
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
       trusted.injectConnection(socket);
       return;
     }
-    const cert = socket.getPeerCertificate();
-    const reason = certificateRefusal(String(socket.authorizationError ?? ''), cert);
-    logger.warn(`refused TLS client ${peer}: ${reason}`, { peer, reason, ...describeCertificate(cert) });
-    reasons.set(peer, reason);
-    socket.once('close', () => reasons.delete(peer));
-    refused.injectConnection(socket);
+    refuse(socket, peer, certificateRefusal(String(socket.authorizationError ?? ''), cert), cert);
   });
   tlsServer.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
     const peer = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'a client';
@@ -130,6 +150,19 @@ export async function listenMutualTls(server: grpc.Server, address: string, file
   return {
     port: (tlsServer.address() as { port: number }).port,
     reload: (next) => tlsServer.setSecureContext(secureContext(next)),
+    recheck: () => {
+      const closed: string[] = [];
+      for (const socket of [...open]) {
+        const reason = check(socket.getPeerCertificate());
+        if (!reason) continue;
+        const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+        logger.warn(`closing the connection of TLS client ${peer}: ${reason}`, { peer, reason });
+        open.delete(socket);
+        socket.destroy();
+        closed.push(reason);
+      }
+      return closed;
+    },
     close: () => {
       tlsServer.close();
       trusted.destroy();

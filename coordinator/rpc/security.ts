@@ -25,6 +25,7 @@ export class GrpcSecurity {
       mtls: Boolean(config.tls),
       operators: config.operators,
       denyAgents: config.denyAgents,
+      denyCertificates: config.denyCertificates,
       file: config.file,
     });
   }
@@ -46,7 +47,9 @@ export class GrpcSecurity {
   /** Binds the listener and starts answering SIGHUP; resolves with the bound port. */
   async listen(server: grpc.Server): Promise<number> {
     const { listen, tls } = this.config;
-    this.listener = tls ? await listenMutualTls(server, listen, tls, this.logger) : await listenPlaintext(server, listen);
+    this.listener = tls
+      ? await listenMutualTls(server, listen, tls, this.logger, (cert) => this.access.certificateProblem(cert))
+      : await listenPlaintext(server, listen);
     this.stopSighup = onSighup(() => this.reload());
     return this.listener.port;
   }

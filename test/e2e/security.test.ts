@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { createCa, issueCertificate } from '../../shared/certs.js';
+import { certificateFileFingerprint, createCa, issueCertificate } from '../../shared/certs.js';
 import { createFleet, useSandbox, waitFor, writeYaml, type Fleet, type ManagedProcess } from '../helpers/index.js';
 import { cliTlsEnv, TEST_OPERATOR } from '../helpers/tls.js';
 import { listRollouts, status } from './support.js';
@@ -167,6 +167,42 @@ describe('e2e: mutual TLS, identities and roles', function () {
     writeYaml(fleet.coordinatorConfigFile, fleet.coordinatorConfig);
     convoyd.signal('SIGHUP');
     await waitFor(() => agentConnected(fleet, 'hoss-b'), { what: 'hoss-b to reconnect after un-revoking', timeoutMs: 30_000 });
+  });
+
+  it('revokes one certificate by fingerprint on SIGHUP: the old one is refused, a re-issued one for the same id connects', async () => {
+    const fleet = await createFleet({ dir: sandbox.dir });
+    const tls = tlsOf(fleet);
+    const convoyd = fleet.coordinator!;
+    const old = tls.agents['hoss-b']!;
+    const fingerprint = certificateFileFingerprint(old.cert);
+    const reissued = await issueCertificate({
+      caDir: tls.caDir,
+      outDir: path.join(sandbox.dir, 'reissued'),
+      kind: 'agent',
+      names: ['hoss-b'],
+    });
+    expect(certificateFileFingerprint(reissued.cert)).to.not.equal(fingerprint);
+
+    // Denied as plain lower-case hex; convoyd closes the open stream of the old certificate.
+    const from = convoyd.lines.length;
+    writeYaml(fleet.coordinatorConfigFile, {
+      ...fleet.coordinatorConfig,
+      denyCertificates: [fingerprint.replaceAll(':', '').toLowerCase()],
+    });
+    convoyd.signal('SIGHUP');
+    expect(await logged(convoyd, /SIGHUP: reloaded/, from)).to.contain(`newly revoked certificates: ${fingerprint.slice(0, 23)}:…`);
+    const reason = `certificate ${fingerprint.slice(0, 23)}:… of agent "hoss-b" is revoked (denyCertificates in`;
+    expect(await logged(convoyd, /closing the connection of TLS client/, from)).to.contain(reason);
+    // Its reconnection is refused with the reason logged.
+    expect(await logged(convoyd, /refused TLS client .*denyCertificates/, from)).to.contain(reason);
+    await waitFor(async () => !(await agentConnected(fleet, 'hoss-b')), { what: 'hoss-b to be disconnected', timeoutMs: 15_000 });
+    expect(await agentConnected(fleet, 'hoss-a'), 'other agents keep their session').to.equal(true);
+
+    // The same agent id with its re-issued certificate connects.
+    await fleet.stopAgent('hoss-b');
+    fleet.updateAgentConfig('hoss-b', { coordinator: { tls: { cert: reissued.cert, key: reissued.key } } });
+    fleet.startAgent('hoss-b');
+    await waitFor(() => agentConnected(fleet, 'hoss-b'), { what: 'hoss-b to connect with its new certificate', timeoutMs: 15_000 });
   });
 
   it('refuses to start convoyd with a private key others can read, naming the fix', async () => {

@@ -8,7 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ConvoyError } from '../../../shared/errors.js';
-import { CA_DAYS, LEAF_DAYS, caFiles, createCa, issueCertificate, type CertFiles, type CertKind } from '../../../shared/certs.js';
+import {
+  CA_DAYS,
+  LEAF_DAYS,
+  caFiles,
+  certificateFileFingerprint,
+  createCa,
+  issueCertificate,
+  type CertFiles,
+  type CertKind,
+} from '../../../shared/certs.js';
 import { action, type CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { parsePositiveInt } from '../options.js';
@@ -32,6 +41,14 @@ function asCliError(err: unknown): unknown {
   if (!(err instanceof ConvoyError)) return err;
   const text = err.hint ? `${err.message}. ${err.hint}` : err.message;
   return new CliError(err.code === 'INTERNAL' ? EXIT.rolloutFailed : EXIT.usage, text);
+}
+
+function fingerprintOf(file: string): string {
+  try {
+    return certificateFileFingerprint(file);
+  } catch {
+    return '?';
+  }
 }
 
 function validUntil(file: string): string {
@@ -103,6 +120,9 @@ async function runIssue(ctx: CliContext, kind: CertKind, names: string[], opts: 
   ctx.out.line(`Issued the certificate of ${who} (valid until ${validUntil(files.cert)}):`);
   ctx.out.line(`  ${files.cert}`);
   ctx.out.line(`  ${files.key}   mode 0600`);
+  ctx.out.line(`  SHA-256 fingerprint: ${fingerprintOf(files.cert)}`);
+  if (kind !== 'coordinator')
+    ctx.out.line(`  (to revoke this certificate alone, list the fingerprint under denyCertificates: in coordinator.yaml)`);
   ctx.out.line('');
   for (const line of usageLines(kind, names[0] ?? '', caFiles(caDir).cert, files)) ctx.out.line(line);
   return EXIT.ok;

@@ -1,11 +1,12 @@
 /** `convoy certs` with the real openssl (no ports): what the certificates say and how the files are kept. */
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { identityOf } from '../../../shared/cert-identity.js';
-import { caFiles, createCa, issueCertificate } from '../../../shared/certs.js';
+import { caFiles, certificateFileFingerprint, createCa, issueCertificate } from '../../../shared/certs.js';
 import { ConvoyError } from '../../../shared/errors.js';
 
 function rejection(p: Promise<unknown>): Promise<ConvoyError> {
@@ -35,6 +36,14 @@ describe('certificates (shared/certs.ts, openssl)', function () {
     const x = new X509Certificate(fs.readFileSync(ca.cert));
     expect(x.ca).to.equal(true);
     expect(x.subject).to.contain('CN=Unit CA');
+  });
+
+  it("gives a certificate's SHA-256 fingerprint as openssl prints it (what denyCertificates takes)", async () => {
+    const files = await issueCertificate({ caDir: dir, outDir: path.join(dir, 'fp'), kind: 'agent', names: ['hoss-fp'] });
+    const openssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', files.cert], { encoding: 'utf8' });
+    const fingerprint = certificateFileFingerprint(files.cert);
+    expect(openssl.trim().split('=')[1]).to.equal(fingerprint);
+    expect(fingerprint).to.match(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 
   it('issues an agent certificate whose identity convoyd reads back, for client use only', async () => {

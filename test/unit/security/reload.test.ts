@@ -98,6 +98,29 @@ describe('SIGHUP reload (coordinator/rpc/reload.ts)', () => {
     expect(lines).to.deep.equal(['error SIGHUP: cannot load the TLS files; keeping the running configuration: ENOENT: /new/c.key']);
   });
 
+  it('applies a new certificate deny list, then closes the connections that present a denied certificate', () => {
+    const fp = 'AB:'.repeat(31) + 'CD';
+    const running = config();
+    const access = new AccessPolicy({ mtls: true, ...running });
+    const { logger, lines } = capture();
+    const order: string[] = [];
+    access.onChange(() => order.push('publish'));
+    const ok = reloadAccessConfig({
+      config: running,
+      access,
+      logger,
+      load: () => config({ denyCertificates: [fp] }),
+      listener: { port: 1, reload: () => undefined, close: () => undefined, recheck: () => (order.push('recheck'), []) },
+    });
+    expect(ok).to.equal(true);
+    expect(running.denyCertificates).to.deep.equal([fp]);
+    expect(access.certificateProblem({ fingerprint256: fp })).to.match(/is revoked \(denyCertificates in/);
+    expect(order).to.deep.equal(['publish', 'recheck']);
+    expect(lines).to.deep.equal([
+      'info SIGHUP: reloaded /etc/convoy/coordinator.yaml: 1 operator(s), denyAgents []; denyCertificates: 1; newly revoked certificates: AB:AB:AB:AB:AB:AB:AB:AB:…; TLS certificate, key and CA re-read',
+    ]);
+  });
+
   it('names the changes that need a restart', () => {
     const running = config();
     const { logger, lines } = capture();
