@@ -18,6 +18,7 @@ import {
   strayProcesses,
   waitFinished,
   ONE,
+  hangInBuild,
   outcomes,
   type FaultSuite,
 } from './support.js';
@@ -29,11 +30,7 @@ export function agentRestarts({ sandbox, declare }: FaultSuite): void {
       phase: 'single host, make build running',
       expected: 'the orphaned make is killed at restart; build reported interrupted and re-run; rollout succeeds',
     });
-    const fleet = await createFleet({ dir: sandbox.dir, servers: ONE, cluster: false });
-    const a = fleet.host('hoss-a');
-    a.server.setKnob('hang-build');
-    const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-    await waitFor(() => countEvents(a, 'build-start', '0.2.0') === 1, { what: 'make build to start', timeoutMs: 60_000 });
+    const { fleet, a, id } = await hangInBuild(sandbox.dir);
     await fleet.killAgent('hoss-a');
     const orphans = strayProcesses(fleet);
     a.server.setKnob('hang-build', false);
@@ -70,16 +67,7 @@ export function agentRestarts({ sandbox, declare }: FaultSuite): void {
       phase: 'single host, make build running',
       expected: 'build reported interrupted and not re-run; host and rollout failed naming the step',
     });
-    const fleet = await createFleet({
-      dir: sandbox.dir,
-      servers: ONE,
-      cluster: false,
-      agentOverrides: { steps: { build: { rerunnable: false } } },
-    });
-    const a = fleet.host('hoss-a');
-    a.server.setKnob('hang-build');
-    const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-    await waitFor(() => countEvents(a, 'build-start', '0.2.0') === 1, { what: 'make build to start', timeoutMs: 60_000 });
+    const { fleet, a, id } = await hangInBuild(sandbox.dir, { agentOverrides: { steps: { build: { rerunnable: false } } } });
     await fleet.killAgent('hoss-a');
     a.server.setKnob('hang-build', false);
     fleet.startAgent('hoss-a');
@@ -157,11 +145,7 @@ export function agentRestarts({ sandbox, declare }: FaultSuite): void {
       phase: 'single host, make build hanging',
       expected: 'build process group killed, recorded interrupted, agent exits 0; after restart build re-runs; rollout succeeds',
     });
-    const fleet = await createFleet({ dir: sandbox.dir, servers: ONE, cluster: false, env: { CONVOY_AGENT_GRACE_MS: '1000' } });
-    const a = fleet.host('hoss-a');
-    a.server.setKnob('hang-build');
-    const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-    await waitFor(() => countEvents(a, 'build-start', '0.2.0') === 1, { what: 'make build to start', timeoutMs: 60_000 });
+    const { fleet, a, id } = await hangInBuild(sandbox.dir, { env: { CONVOY_AGENT_GRACE_MS: '1000' } });
     const agent = a.agent!;
     agent.signal('SIGTERM');
     const exit = await agent.waitForExit(60_000);
@@ -198,11 +182,7 @@ export function agentRestarts({ sandbox, declare }: FaultSuite): void {
       phase: 'single host, make build hanging',
       expected: 'exits at once (code 130) killing the build group; after restart: build interrupted, re-run; rollout succeeds',
     });
-    const fleet = await createFleet({ dir: sandbox.dir, servers: ONE, cluster: false });
-    const a = fleet.host('hoss-a');
-    a.server.setKnob('hang-build');
-    const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-    await waitFor(() => countEvents(a, 'build-start', '0.2.0') === 1, { what: 'make build to start', timeoutMs: 60_000 });
+    const { fleet, a, id } = await hangInBuild(sandbox.dir);
     const agent = a.agent!;
     agent.signal('SIGTERM');
     await agent.waitForLine(/waiting up to .* for step build/, 30_000);

@@ -15,6 +15,7 @@ import {
   waitFinished,
   waitJournalled,
   ONE,
+  hangInBuild,
   outcomes,
   type FaultSuite,
 } from './support.js';
@@ -82,17 +83,10 @@ export function connectionFaults({ sandbox, declare }: FaultSuite): void {
       expected:
         'after timeout + grace: build disconnected, host and rollout failed naming the step; a late restart changes nothing; a new rollout updates the half-updated host (not skipped)',
     });
-    const fleet = await createFleet({
-      dir: sandbox.dir,
-      servers: ONE,
-      cluster: false,
+    const { fleet, a, id } = await hangInBuild(sandbox.dir, {
       agentOverrides: { steps: { build: { timeout: '6s' } } },
       coordinatorOverrides: { stepGrace: '2s', heartbeatTimeout: '2s' },
     });
-    const a = fleet.host('hoss-a');
-    a.server.setKnob('hang-build');
-    const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-    await waitFor(() => countEvents(a, 'build-start', '0.2.0') === 1, { what: 'make build to start', timeoutMs: 60_000 });
     await fleet.killAgent('hoss-a');
     const r = await waitFinished(fleet, id, 60_000);
     const build = host(r, 'hoss-a').steps.find((s) => s.step === 'build');

@@ -5,8 +5,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { trackedProcesses, waitFor, type Fleet, type FleetHost, type FleetServerSpec, type Sandbox } from '../../helpers/index.js';
-import { commandOf, host, status, type HostJson, type RolloutJson } from '../support.js';
+import {
+  createFleet,
+  trackedProcesses,
+  waitFor,
+  type Fleet,
+  type FleetHost,
+  type FleetOptions,
+  type FleetServerSpec,
+  type Sandbox,
+} from '../../helpers/index.js';
+import { commandOf, host, start, status, type HostJson, type RolloutJson } from '../support.js';
 import type { FaultRecorder, FaultDeclaration } from './matrix.js';
 
 /** What each group of fault tests gets from the suite: the per-test sandbox and the matrix row. */
@@ -213,4 +222,20 @@ export async function shutDownAndCheck(fleet: Fleet, row: FaultRecorder): Promis
   for (const p of trackedProcesses()) if (!p.hasExited()) problems.push(`${p.name} (pid ${p.pid}) still running`);
   row.observe(problems.length ? `on SIGTERM: ${problems.join(', ')}` : 'on SIGTERM the daemons exit 0, no process left');
   return problems;
+}
+
+/**
+ * A single-host fleet (hoss-a) whose rollout to 0.2.0 hangs in `make build` (knob hang-build);
+ * resolves once the build has started, which is where most agent faults are injected.
+ */
+export async function hangInBuild(
+  dir: string,
+  options: Omit<FleetOptions, 'dir' | 'servers' | 'cluster'> = {},
+): Promise<{ fleet: Fleet; a: FleetHost; id: string }> {
+  const fleet = await createFleet({ dir, servers: ONE, cluster: false, ...options });
+  const a = fleet.host('hoss-a');
+  a.server.setKnob('hang-build');
+  const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
+  await waitFor(() => countEvents(a, 'build-start', '0.2.0') === 1, { what: 'make build to start', timeoutMs: 60_000 });
+  return { fleet, a, id };
 }
