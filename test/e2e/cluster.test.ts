@@ -13,6 +13,7 @@ import {
   maxOverlap,
   start,
   status,
+  waitBuilding,
   waitRollout,
   TERMINAL,
 } from './support.js';
@@ -85,12 +86,7 @@ describe('e2e: linked-cluster rollouts', function () {
     const auth = fleet.host('hoss-auth').server;
     auth.setKnob('slow-build-ms', '2000');
     const id = await start(fleet, ['hoss', '--to', '0.2.0']);
-    await waitRollout(
-      fleet,
-      id,
-      'auth building',
-      (r) => host(r, 'hoss-auth').currentStep === 'build' && host(r, 'hoss-auth').state === 'updating',
-    );
+    await waitBuilding(fleet, id, 'hoss-auth');
     auth.setKnob('never-healthy');
     const r = await waitRollout(fleet, id, 'to finish', (x) => TERMINAL.includes(x.state), 60_000);
     expect(r.state).to.equal('failed');
@@ -152,12 +148,7 @@ describe('e2e: linked-cluster rollouts', function () {
     const fleet = await createFleet({ dir: sandbox.dir });
     fleet.host('hoss-a').server.setKnob('slow-build-ms', '1500');
     const id = await start(fleet, ['hoss', '--to', '0.2.0']);
-    await waitRollout(
-      fleet,
-      id,
-      'hoss-a building',
-      (r) => host(r, 'hoss-a').currentStep === 'build' && host(r, 'hoss-a').state === 'updating',
-    );
+    await waitBuilding(fleet, id, 'hoss-a');
     const pause = await fleet.cli(['rollout', 'pause', id]);
     expect(pause.code, pause.stderr).to.equal(0);
     const paused = await waitRollout(
@@ -182,13 +173,7 @@ describe('e2e: linked-cluster rollouts', function () {
     const a = fleet.host('hoss-a').server;
     a.setKnob('hang-build');
     const id = await start(fleet, ['hoss', '--to', '0.2.0']);
-    await waitRollout(
-      fleet,
-      id,
-      'hoss-a building',
-      (r) => host(r, 'hoss-a').currentStep === 'build' && host(r, 'hoss-a').state === 'updating',
-      60_000,
-    );
+    await waitBuilding(fleet, id, 'hoss-a', 60_000);
     const abort = await fleet.cli(['rollout', 'abort', id]);
     expect(abort.code, abort.stderr).to.equal(0);
     const r = await waitRollout(

@@ -57,6 +57,12 @@ export async function waitRollout(
 
 export const TERMINAL = ['succeeded', 'failed', 'aborted'];
 
+/** Waits until `agentId` of the rollout is in its `build` step (the usual place to inject a fault). */
+export function waitBuilding(fleet: Fleet, id: string, agentId: string, timeoutMs?: number): Promise<RolloutJson> {
+  const building = (r: RolloutJson): boolean => host(r, agentId).currentStep === 'build' && host(r, agentId).state === 'updating';
+  return waitRollout(fleet, id, `${agentId} building`, building, timeoutMs);
+}
+
 export function host(r: RolloutJson, id: string): HostJson {
   const h = r.hosts.find((x) => x.agentId === id);
   if (!h) throw new Error(`rollout ${r.id} has no host ${id}`);
