@@ -1,21 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { convoyPackage } from './package.js';
 
 /** Largest gRPC message either side accepts or sends (bounded on purpose: hostile peers). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-/** Finds proto/ both from sources (tsx) and from compiled dist/. */
+/** proto/ sits at the package root, found both from sources (tsx) and from compiled dist/. */
 function protoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'proto');
-    if (fs.existsSync(path.join(candidate, 'convoy', 'v1', 'agent.proto'))) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error('cannot find the proto/ directory next to the Convoy installation');
+  return path.join(convoyPackage().dir, 'proto');
 }
 
 interface LoadedServices {
