@@ -1,192 +1,23 @@
 /** agent.yaml: what operators write (docs/configuration.md) -> the resolved AgentConfig code uses. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { durationSchema, loadYamlConfig, parseYamlConfig, resolvePath } from '../shared/config-file.js';
+import { configHint, homeProblem, parseYamlDocument, readConfigText, resolvePath, validateConfigDocument } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
 import { tlsFilesProblems } from '../shared/file-security.js';
-import { DEFAULT_PLAN, type PlanStepName } from '../shared/wire.js';
-import { versionSyntaxProblem } from '../shared/versions.js';
-import type { AgentConfig, HealthCheckConfig, StepConfig } from './types.js';
+import { writeFileAtomicSync } from '../shared/atomic-write.js';
+import { applyProfile, PROFILE_FACTS_FILE } from './config/profiles.js';
+import type { ProfileFacts } from './config/hoss-profile.js';
+import { agentFileSchema, type RawAgentFile } from './config/schema.js';
+import { resolveSteps, type ProblemSink } from './config/steps.js';
+import type { AgentConfig, DriftConfig, HealthCheckConfig } from './types.js';
+
+export { agentFileSchema } from './config/schema.js';
 
 const PROGRAM = 'convoy-agent';
-const ID_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-const ADDRESS_RE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
-const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** setTimeout fires at once for anything longer than this, so longer durations are refused. */
-const MAX_TIMER_MS = 2_147_483_647;
-
-const positiveDuration = durationSchema.pipe(
-  z.number().positive({ error: 'must be longer than 0' }).max(MAX_TIMER_MS, { error: 'must be at most 24d' }),
-);
-
-const scalarToString = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string' }).transform(String);
-
-const envSchema = z.record(z.string(), scalarToString).superRefine((env, ctx) => {
-  for (const key of Object.keys(env)) {
-    if (!ENV_NAME_RE.test(key)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [key],
-        message: 'is not an environment variable name (letters, digits and _, not starting with a digit)',
-      });
-    } else if (key.startsWith('CONVOY_')) {
-      ctx.addIssue({ code: 'custom', path: [key], message: 'is reserved: Convoy sets the CONVOY_* variables itself (use another name)' });
-    }
-  }
-});
-
-const commandSchema = z.union(
-  [z.string().min(1, 'must not be empty'), z.array(z.string().min(1)).min(1, 'must list at least one argv word')],
-  {
-    error: 'must be a command string (run by /bin/sh -c) or a list of argv words',
-  },
-);
-
-const stepSchema = z.strictObject({
-  command: commandSchema.optional(),
-  timeout: positiveDuration.optional(),
-  env: envSchema.optional(),
-  cwd: z.string().min(1).optional(),
-  enabled: z.boolean().optional(),
-  rerunnable: z.boolean().optional(),
-});
-type RawStep = z.output<typeof stepSchema>;
-
-/** Built-in steps run our own code, so a `command` there is a misunderstanding worth naming. */
-function builtinStep(name: string, fix = 'remove the key') {
-  return stepSchema.superRefine((s, ctx) => {
-    if (s.command !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['command'],
-        message: `is not accepted: ${name} is a built-in step and runs no command (${fix}; use enabled: false to switch the step off)`,
-      });
-    }
-  });
-}
-
-/** restore and maintenance-on/off have no default command: they exist only when one is set. */
-function optionalStep(name: string, example: string) {
-  return stepSchema.superRefine((s, ctx) => {
-    if (s.command === undefined && s.enabled !== false) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['command'],
-        message: `is missing: ${name} has no default command (e.g. command: ${example}), or remove steps.${name}`,
-      });
-    }
-  });
-}
-
-const stepsSchema = z.strictObject({
-  backup: stepSchema.optional(),
-  'release-notes': builtinStep('release-notes').optional(),
-  checkout: builtinStep('checkout').optional(),
-  config: stepSchema.optional(),
-  build: stepSchema.optional(),
-  up: stepSchema.optional(),
-  health: builtinStep('health', 'to check health with a command, move it to health.command').optional(),
-  'backup-after': stepSchema.optional(),
-  restore: optionalStep('restore', '\'hossadm restore "$CONVOY_BACKUP_ARCHIVE"\'').optional(),
-  'maintenance-on': optionalStep('maintenance-on', '"make maintenance-on"').optional(),
-  'maintenance-off': optionalStep('maintenance-off', '"make maintenance-off"').optional(),
-});
-
-const urlSchema = z.string().refine((u) => {
-  try {
-    const p = new URL(u).protocol;
-    return p === 'http:' || p === 'https:';
-  } catch {
-    return false;
-  }
-}, 'is not a URL (expected http:// or https://)');
-
-const addressSchema = z.string().refine((a) => {
-  const m = ADDRESS_RE.exec(a);
-  const port = Number(m?.[2]);
-  return m !== null && port >= 1 && port <= 65535;
-}, 'is not host:port (expected e.g. 127.0.0.1:7400 or convoy.example.com:7400)');
-
-const tlsSchema = z.strictObject({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) });
-
-/** The shape of agent.yaml as operators write it. */
-export const agentFileSchema = z.strictObject({
-  id: z
-    .string()
-    .regex(
-      ID_RE,
-      'is not a valid agent id (expected [a-z0-9][a-z0-9._-]{0,62}: lower-case letters, digits, . _ -, starting with a letter or digit)',
-    ),
-  coordinator: z.strictObject({
-    address: addressSchema,
-    insecure: z.boolean().default(false),
-    tls: tlsSchema.optional(),
-    heartbeatInterval: positiveDuration.prefault('5s'),
-    backoff: z.strictObject({ initial: positiveDuration.prefault('500ms'), max: positiveDuration.prefault('30s') }).prefault({}),
-  }),
-  labels: z.record(z.string(), scalarToString).default({}),
-  repo: z.string().min(1),
-  serverDir: z.string().min(1).optional(),
-  stateDir: z.string().min(1),
-  trackedBranch: z
-    .string()
-    .refine((b) => versionSyntaxProblem(b) === undefined, 'is not a valid branch name (letters, digits and . _ + - /, not starting with -)')
-    .optional(),
-  fetch: z.boolean().default(true),
-  releaseNotes: z
-    .strictObject({
-      changelog: z.string().min(1).default('CHANGELOG.md'),
-      markers: z.array(z.string().min(1)).default(['ACTION REQUIRED', 'Required changes']),
-    })
-    .prefault({}),
-  health: z
-    .strictObject({
-      url: urlSchema.optional(),
-      command: commandSchema.optional(),
-      versionField: z
-        .string()
-        .regex(/^[^.]+(\.[^.]+)*$/, 'is not a dot path (e.g. version or build.version)')
-        .optional(),
-      interval: positiveDuration.prefault('1s'),
-      deadline: positiveDuration.prefault('2m'),
-      monitorInterval: positiveDuration.prefault('10s'),
-      requestTimeout: positiveDuration.prefault('5s'),
-    })
-    .optional(),
-  backup: z
-    .strictObject({
-      archiveGlob: z.string().min(1).default('backups/*.tar.gz'),
-      compatibility: z
-        .enum(['same-major-minor', 'same-major', 'exact', 'any'], {
-          error: 'is not a compatibility rule (expected same-major-minor, same-major, exact or any)',
-        })
-        .default('same-major-minor'),
-    })
-    .prefault({}),
-  steps: stepsSchema.default({}),
-});
-type RawAgentFile = z.output<typeof agentFileSchema>;
-
-interface StepDefault {
-  command?: string;
-  timeoutMs: number;
-  builtin: boolean;
-}
-
 const MINUTE = 60_000;
-const STEP_DEFAULTS: Record<Exclude<PlanStepName, 'health' | 'backup-after'>, StepDefault> = {
-  backup: { command: 'hossadm backup', timeoutMs: 30 * MINUTE, builtin: false },
-  'release-notes': { timeoutMs: 5 * MINUTE, builtin: true },
-  checkout: { timeoutMs: 5 * MINUTE, builtin: true },
-  config: { command: 'make config', timeoutMs: 10 * MINUTE, builtin: false },
-  build: { command: 'make build', timeoutMs: 120 * MINUTE, builtin: false },
-  up: { command: 'make up DETACH=true', timeoutMs: 30 * MINUTE, builtin: false },
-};
-const OPTIONAL_TIMEOUT_MS = { restore: 30 * MINUTE, 'maintenance-on': 5 * MINUTE, 'maintenance-off': 5 * MINUTE };
 
 /** Collects operator sentences while resolving; paths are shown as written plus where they point. */
-class Problems {
+class Problems implements ProblemSink {
   readonly list: string[] = [];
   constructor(readonly file: string) {}
   add(sentence: string): void {
@@ -196,6 +27,9 @@ class Problems {
   shown(written: string, resolved: string): string {
     return written === resolved ? `"${written}"` : `"${written}" (resolved to ${resolved})`;
   }
+  isDirectory(p: string): boolean {
+    return statOf(p)?.isDirectory() === true;
+  }
 }
 
 function statOf(p: string): fs.Stats | undefined {
@@ -204,54 +38,6 @@ function statOf(p: string): fs.Stats | undefined {
   } catch {
     return undefined;
   }
-}
-
-function resolveStep(name: string, raw: RawStep | undefined, def: StepDefault, serverDir: string, problems: Problems): StepConfig {
-  const cwd = raw?.cwd !== undefined ? resolvePath(problems.file, raw.cwd) : serverDir;
-  if (raw?.cwd !== undefined && !statOf(cwd)?.isDirectory()) {
-    problems.add(
-      `steps.${name}.cwd ${problems.shown(raw.cwd, cwd)} is not an existing directory (default: serverDir; relative paths start at the config file's directory)`,
-    );
-  }
-  return {
-    name,
-    command: def.builtin ? undefined : (raw?.command ?? def.command),
-    timeoutMs: raw?.timeout ?? def.timeoutMs,
-    env: raw?.env ?? {},
-    cwd,
-    enabled: raw?.enabled ?? true,
-    rerunnable: raw?.rerunnable ?? true,
-    builtin: def.builtin,
-  };
-}
-
-/** `own` keys win; keys it leaves unset come from `base`. */
-function inherit(base: RawStep | undefined, own: RawStep | undefined): RawStep {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(own ?? {})) if (v !== undefined) merged[k] = v;
-  return merged;
-}
-
-function resolveSteps(raw: RawAgentFile, serverDir: string, healthTimeoutMs: number, problems: Problems): StepConfig[] {
-  const steps = raw.steps;
-  return DEFAULT_PLAN.map((name) => {
-    if (name === 'health') return resolveStep(name, steps.health, { timeoutMs: healthTimeoutMs, builtin: true }, serverDir, problems);
-    // backup-after is "the same as backup" unless it says otherwise, key by key.
-    if (name === 'backup-after')
-      return resolveStep(name, inherit(steps.backup, steps['backup-after']), STEP_DEFAULTS.backup, serverDir, problems);
-    return resolveStep(name, steps[name], STEP_DEFAULTS[name], serverDir, problems);
-  });
-}
-
-function resolveOptionalStep(
-  name: keyof typeof OPTIONAL_TIMEOUT_MS,
-  raw: RawStep | undefined,
-  serverDir: string,
-  problems: Problems,
-): StepConfig | undefined {
-  if (raw?.command === undefined) return undefined;
-  const step = resolveStep(name, raw, { timeoutMs: OPTIONAL_TIMEOUT_MS[name], builtin: false }, serverDir, problems);
-  return { ...step, rerunnable: raw.rerunnable ?? false };
 }
 
 const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]|::1)$/i;
@@ -348,9 +134,10 @@ const HEALTH_EXAMPLE = 'url: http://127.0.0.1:8080/healthz or command: "hossadm 
 /** What the health check runs: exactly one of a URL and a command. */
 function resolveHealth(raw: RawAgentFile, dirs: { repo: string; serverDir: string }, problems: Problems): HealthCheckConfig | undefined {
   if (!raw.health) return undefined;
-  const { url, command, versionField, interval, deadline, monitorInterval, requestTimeout } = raw.health;
+  const { url, command, versionField, alsoUrls, interval, deadline, monitorInterval, requestTimeout } = raw.health;
   const timing = {
     versionField,
+    alsoUrls,
     intervalMs: interval,
     deadlineMs: deadline,
     monitorIntervalMs: monitorInterval,
@@ -370,8 +157,43 @@ function resolveHealth(raw: RawAgentFile, dirs: { repo: string; serverDir: strin
   return undefined;
 }
 
+/** Paths written with `~user` cannot be resolved: say so with the fix, key by key. */
+function checkHomePaths(raw: RawAgentFile, problems: Problems): void {
+  const paths: [string, string | undefined][] = [
+    ['repo', raw.repo],
+    ['serverDir', raw.serverDir],
+    ['stateDir', raw.stateDir],
+    ['coordinator.tls.ca', raw.coordinator.tls?.ca],
+    ['coordinator.tls.cert', raw.coordinator.tls?.cert],
+    ['coordinator.tls.key', raw.coordinator.tls?.key],
+    ['drift.envFile', raw.drift.envFile],
+    ['backup.archiveGlob', raw.backup.archiveGlob],
+  ];
+  for (const [key, value] of paths) {
+    const problem = value === undefined ? undefined : homeProblem(value);
+    if (problem) problems.add(`${key} "${value}" ${problem}`);
+  }
+}
+
+/** Drift settings resolved: file globs and the Makefile stay relative to repo, the env file becomes absolute. */
+function resolveDrift(raw: RawAgentFile, repo: string, problems: Problems): DriftConfig {
+  const { files, envFile, envKeysFrom } = raw.drift;
+  for (const f of [...files, ...(envKeysFrom ? [envKeysFrom.file] : [])]) {
+    if (path.isAbsolute(f) || f.split('/').includes('..')) {
+      problems.add(`drift: "${f}" must be a path inside repo, relative to it (e.g. server/**/*.tmpl)`);
+    }
+  }
+  if (envKeysFrom && !envFile) problems.add('drift.envKeysFrom is set but drift.envFile is not (name the env file whose keys to check)');
+  return { files, envFile: envFile !== undefined ? resolvePath(problems.file, envFile) : undefined, envKeysFrom };
+}
+
+/** backup.archiveGlob: `~` expanded; a relative glob stays relative to serverDir. */
+function resolveArchiveGlob(glob: string): string {
+  return glob.startsWith('~') ? resolvePath('/', glob) : glob;
+}
+
 /** Applies defaults, resolves paths and checks what a schema cannot (files, cross-key rules). */
-export function resolveAgentConfig(file: string, raw: RawAgentFile): AgentConfig {
+export function resolveAgentConfig(file: string, raw: RawAgentFile, profile = ''): AgentConfig {
   const abs = path.resolve(file);
   const problems = new Problems(abs);
   const c = raw.coordinator;
@@ -380,15 +202,14 @@ export function resolveAgentConfig(file: string, raw: RawAgentFile): AgentConfig
       'coordinator.backoff.initial is longer than coordinator.backoff.max; make initial the shorter one (e.g. { initial: 500ms, max: 30s })',
     );
   }
+  checkHomePaths(raw, problems);
   const tls = checkTransport(raw, problems);
   const { repo, serverDir } = checkDirectories(raw, problems);
   const changelog = checkChangelog(raw, repo, problems);
   const health = resolveHealth(raw, { repo, serverDir }, problems);
   const healthTimeoutMs = health ? health.deadlineMs + health.requestTimeoutMs : 2 * MINUTE;
   const steps = resolveSteps(raw, serverDir, healthTimeoutMs, problems);
-  const restore = resolveOptionalStep('restore', raw.steps.restore, serverDir, problems);
-  const maintenanceOn = resolveOptionalStep('maintenance-on', raw.steps['maintenance-on'], serverDir, problems);
-  const maintenanceOff = resolveOptionalStep('maintenance-off', raw.steps['maintenance-off'], serverDir, problems);
+  const drift = resolveDrift(raw, repo, problems);
   // Only touch the disk once everything else is right, so a broken file leaves nothing behind.
   const stateDir = problems.list.length === 0 ? prepareStateDir(raw.stateDir, problems) : resolvePath(abs, raw.stateDir);
   if (problems.list.length > 0) throw new ConfigError(problems.list, `Edit ${abs} and restart ${PROGRAM}.`);
@@ -410,22 +231,54 @@ export function resolveAgentConfig(file: string, raw: RawAgentFile): AgentConfig
     fetch: raw.fetch,
     releaseNotes: { changelog, markers: raw.releaseNotes.markers },
     health,
-    backup: { archiveGlob: raw.backup.archiveGlob, compatibility: raw.backup.compatibility },
-    steps,
-    restore,
-    maintenanceOn,
-    maintenanceOff,
+    backup: { archiveGlob: resolveArchiveGlob(raw.backup.archiveGlob), compatibility: raw.backup.compatibility },
+    profile,
+    steps: steps.update,
+    rollback: steps.rollback,
+    extraSteps: steps.extra,
+    restore: steps.restore,
+    maintenanceOn: steps.maintenanceOn,
+    maintenanceOff: steps.maintenanceOff,
+    drift,
   };
+}
+
+/** The document agent.yaml stands for once its profile is applied (what --show-config prints). */
+export function expandAgentDocument(file: string, text: string): { doc: Record<string, unknown>; profile: string; facts?: ProfileFacts } {
+  const abs = path.resolve(file);
+  const hint = configHint(abs, PROGRAM);
+  const written = parseYamlDocument(abs, text, hint);
+  const problems = new Problems(abs);
+  const applied = applyProfile(abs, written, (p) => problems.add(p));
+  if (problems.list.length > 0) throw new ConfigError(problems.list, hint);
+  return applied;
 }
 
 /** Validates agent.yaml text already read (unit tests check the messages with it). */
 export function parseAgentConfig(file: string, text: string): AgentConfig {
+  return parseWithFacts(file, text).config;
+}
+
+function parseWithFacts(file: string, text: string): { config: AgentConfig; facts?: ProfileFacts } {
   const abs = path.resolve(file);
-  return resolveAgentConfig(abs, parseYamlConfig(abs, text, agentFileSchema, `Edit ${abs} and restart ${PROGRAM}.`));
+  const { doc, profile, facts } = expandAgentDocument(abs, text);
+  const raw = validateConfigDocument(abs, doc, agentFileSchema, configHint(abs, PROGRAM));
+  return { config: resolveAgentConfig(abs, raw, profile), facts };
 }
 
 /** Loads and validates agent.yaml; throws ConfigError naming file, key, value and fix. */
 export function loadAgentConfig(file: string): AgentConfig {
   const abs = path.resolve(file);
-  return resolveAgentConfig(abs, loadYamlConfig(abs, agentFileSchema, PROGRAM));
+  const { config, facts } = parseWithFacts(abs, readConfigText(abs, PROGRAM));
+  if (facts) recordProfileFacts(config.stateDir, facts);
+  return config;
+}
+
+/** Keeps what the profile read from the host for a restart during a restore (when .env is gone). */
+function recordProfileFacts(stateDir: string, facts: ProfileFacts): void {
+  try {
+    writeFileAtomicSync(path.join(stateDir, PROFILE_FACTS_FILE), JSON.stringify(facts, null, 2) + '\n');
+  } catch {
+    // not fatal: the facts are read from the host again at the next start
+  }
 }

@@ -162,7 +162,7 @@ export class Daemon {
         this.opts.logger.error(`step ${msg.runStep?.step} crashed the executor: ${messageOf(err)}`),
       );
     else if (msg.cancel) this.cancel(msg.cancel.requestId, msg.cancel.reason);
-    else if (msg.inspect) void this.inspect(msg.inspect.requestId, msg.inspect.targetVersion);
+    else if (msg.inspect) void this.inspect(msg.inspect.requestId, msg.inspect.targetVersion, msg.inspect.includeDiff === true);
   }
 
   private ack(requestIds: string[]): void {
@@ -290,6 +290,13 @@ export class Daemon {
             logger.error(`cannot record process group ${pgid} in the journal: ${messageOf(err)}`, fieldsOf(request));
           }
         },
+        onProcessGroupEnded: (pgid) => {
+          try {
+            journal.forgetPgid(pgid);
+          } catch (err) {
+            logger.warn(`cannot update the journal after process group ${pgid} ended: ${messageOf(err)}`, fieldsOf(request));
+          }
+        },
       });
     } catch (err) {
       result = makeResult(request, 'FAILED', `step ${request.step} failed unexpectedly: ${messageOf(err)}`, startedAtMs, clock.now());
@@ -373,12 +380,12 @@ export class Daemon {
     step.controller.abort(new Error(`cancelled by the coordinator: ${reason}`));
   }
 
-  async inspect(requestId: string, targetVersion: string): Promise<void> {
+  async inspect(requestId: string, targetVersion: string, includeDiff = false): Promise<void> {
     const { plan } = this.opts;
     this.opts.logger.debug(`inspecting ${targetVersion} for request ${requestId}`, { requestId });
     let result: InspectResult;
     try {
-      result = await plan.inspect(requestId, targetVersion);
+      result = await plan.inspect(requestId, targetVersion, { includeDiff });
     } catch (err) {
       const error = `inspection failed: ${messageOf(err)}`;
       result = {

@@ -7,13 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { writeFileAtomicSync } from '../shared/atomic-write.js';
 import { messageOf } from '../shared/errors.js';
 import type { InFlight, StepOutcome, StepResult } from '../shared/wire.js';
 
 /** The step the agent started and has not recorded a result for. */
 export interface JournalInFlight extends InFlight {
   attempt: number;
-  /** Process group of the step's command, once it started one. */
+  /** Process groups of the step's commands still running (a step may run two side by side). */
+  pgids?: number[];
+  /** Written by agents before 0.2 (one group per step); read for recovery. */
   pgid?: number;
   /** Kernel boot id when the pgid was recorded: after a reboot the group cannot be ours. */
   bootId?: string;
@@ -68,6 +71,11 @@ export function makeResult(
   };
 }
 
+/** The process groups a journal entry names (new and old journal format). */
+export function processGroupsOf(entry: JournalInFlight): number[] {
+  return entry.pgids ?? (entry.pgid !== undefined ? [entry.pgid] : []);
+}
+
 /** The journal entry as the wire's InFlight (no pgid, no attempt). */
 export function toWireInFlight(entry: JournalInFlight | undefined): InFlight | null {
   if (!entry) return null;
@@ -80,26 +88,6 @@ function readBootId(): string | undefined {
     return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** temp file + fsync + rename + fsync of the directory: the rename is the commit point. */
-function writeFileAtomic(file: string, data: string): void {
-  const tmp = `${file}.tmp`;
-  fs.rmSync(tmp, { force: true });
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  const dir = fs.openSync(path.dirname(file), 'r');
-  try {
-    fs.fsyncSync(dir);
-  } finally {
-    fs.closeSync(dir);
   }
 }
 
@@ -163,17 +151,26 @@ export class Journal {
   }
 
   /** Records a step as started; must succeed before the step runs. */
-  begin(entry: Omit<JournalInFlight, 'pgid' | 'bootId'>): void {
+  begin(entry: Omit<JournalInFlight, 'pgid' | 'pgids' | 'bootId'>): void {
     const current = this.state.inFlight;
     if (current) throw new Error(`journal already has step ${current.step} (request ${current.requestId}) in flight`);
     this.commit({ ...this.state, inFlight: { ...entry } });
   }
 
-  /** Adds the process group of the running step, so a restarted agent can kill what it left. */
+  /** Adds a process group of the running step, so a restarted agent can kill what it left. */
   setPgid(pgid: number): void {
     const current = this.state.inFlight;
     if (!current) return;
-    this.commit({ ...this.state, inFlight: { ...current, pgid, bootId: this.bootId() } });
+    const pgids = [...processGroupsOf(current).filter((p) => p !== pgid), pgid];
+    this.commit({ ...this.state, inFlight: { ...current, pgid: undefined, pgids, bootId: this.bootId() } });
+  }
+
+  /** Forgets a process group that exited: its id may be reused by an unrelated process later. */
+  forgetPgid(pgid: number): void {
+    const current = this.state.inFlight;
+    if (!current || !processGroupsOf(current).includes(pgid)) return;
+    const pgids = processGroupsOf(current).filter((p) => p !== pgid);
+    this.commit({ ...this.state, inFlight: { ...current, pgid: undefined, pgids } });
   }
 
   /** One write: the step is no longer in flight and its result waits for the coordinator's ack. */
@@ -218,21 +215,28 @@ export class Journal {
   }
 
   private async cleanUpProcessGroup(entry: JournalInFlight, processes: ProcessGroups): Promise<string> {
-    const pgid = entry.pgid;
-    if (pgid === undefined) return 'no process group was recorded';
+    const groups = processGroupsOf(entry);
+    if (groups.length === 0) return 'no process group was recorded';
     const boot = this.bootId();
-    if (entry.bootId && boot && entry.bootId !== boot) return `the host rebooted since, so process group ${pgid} is gone`;
-    if (!processes.processGroupAlive(pgid)) return `process group ${pgid} had already exited`;
-    try {
-      await processes.killProcessGroup(pgid);
-      return `process group ${pgid} killed`;
-    } catch (err) {
-      return `process group ${pgid} could not be killed (${messageOf(err)}); check the host for leftover processes`;
+    if (entry.bootId && boot && entry.bootId !== boot) return `the host rebooted since, so process group ${groups.join(', ')} is gone`;
+    const outcomes: string[] = [];
+    for (const pgid of groups) {
+      if (!processes.processGroupAlive(pgid)) {
+        outcomes.push(`process group ${pgid} had already exited`);
+        continue;
+      }
+      try {
+        await processes.killProcessGroup(pgid);
+        outcomes.push(`process group ${pgid} killed`);
+      } catch (err) {
+        outcomes.push(`process group ${pgid} could not be killed (${messageOf(err)}); check the host for leftover processes`);
+      }
     }
+    return outcomes.join('; ');
   }
 
   private commit(next: JournalState): void {
-    writeFileAtomic(this.file, JSON.stringify(next, null, 1) + '\n');
+    writeFileAtomicSync(this.file, JSON.stringify(next, null, 1) + '\n');
     this.state = next;
   }
 }

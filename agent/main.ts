@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../shared/logger.js';
 import { loadAgentConfig } from './config.js';
 import { DEFAULT_GRACE_MS, Daemon } from './daemon.js';
 import { killProcessGroup, processGroupAlive, signalProcessGroup } from './exec/command.js';
-import { Journal } from './journal.js';
+import { Journal, processGroupsOf } from './journal.js';
 import { grpcStreamOpener } from './link/client.js';
 import { HealthMonitor } from './link/health-monitor.js';
 import { Link } from './link/link.js';
@@ -75,14 +75,18 @@ function wire(config: AgentConfig, logger: Logger, version: string): { daemon: D
 
 /** On a second signal the operator wants out now; the step's own process group goes with us. */
 function exitAtOnce(sig: NodeJS.Signals, journal: Journal, logger: Logger): never {
-  const pgid = journal.inFlight?.pgid;
-  let killed = false;
-  try {
-    killed = pgid !== undefined && signalProcessGroup(pgid, 'SIGKILL');
-  } catch {
-    // leave it to the next start's recovery, which kills what the journal names
+  const entry = journal.inFlight;
+  const killed: number[] = [];
+  for (const pgid of entry ? processGroupsOf(entry) : []) {
+    try {
+      if (signalProcessGroup(pgid, 'SIGKILL')) killed.push(pgid);
+    } catch {
+      // leave it to the next start's recovery, which kills what the journal names
+    }
   }
-  logger.warn(`second ${sig}: exiting at once${killed ? ` (killed process group ${pgid} of step ${journal.inFlight?.step})` : ''}`);
+  logger.warn(
+    `second ${sig}: exiting at once${killed.length ? ` (killed process group ${killed.join(', ')} of step ${entry?.step})` : ''}`,
+  );
   process.exit(130);
 }
 

@@ -3,6 +3,7 @@
  * interface between the agent's daemon (link, journal) and its plan (the steps).
  */
 import type { BackoffPolicy } from '../shared/backoff.js';
+import type { OutputPattern } from '../shared/output-pattern.js';
 import type { CompatibilityRule } from '../shared/versions.js';
 import type { BackupRecord, HealthState, InspectResult, RepoState, StepRequest, StepResult } from '../shared/wire.js';
 
@@ -18,8 +19,20 @@ export interface StepConfig {
   enabled: boolean;
   /** May be re-run after the agent was interrupted while running it. */
   rerunnable: boolean;
-  /** checkout, release-notes and health are built in. */
+  /** checkout, release-notes, health and rollback-checkout are built in. */
   builtin: boolean;
+  /** Output that must appear for the step to succeed (exit code 0 is not enough). */
+  expectOutput: OutputPattern[];
+  /** Output that makes the step fail even when it exits 0 (the tool's own words become the reason). */
+  rejectOutput: OutputPattern[];
+  /** Run after the command exited 0 and passed the output checks; must exit 0 too. */
+  verify?: string | string[];
+  /** Run before the step is run again after an interruption (e.g. remove a half-written backup). */
+  cleanup?: string | string[];
+  /** Another step's command, started while this one runs (once `after` appears in its output) and awaited after it. */
+  alongside?: { step: string; after?: OutputPattern };
+  /** Needs the pre-update backup: gets CONVOY_BACKUP_ARCHIVE, and the archive is verified before anything runs. */
+  requiresBackup: boolean;
 }
 
 export interface TlsFiles {
@@ -35,6 +48,8 @@ export type HealthCheckConfig = HealthTiming & (HealthUrlCheck | HealthCommandCh
 export interface HealthTiming {
   /** JSON field (dot path) that must equal the target version. */
   versionField?: string;
+  /** More URLs that must answer 2xx too (Hoss: the auth service's ping on the auth server). */
+  alsoUrls?: string[];
   intervalMs: number;
   deadlineMs: number;
   monitorIntervalMs: number;
@@ -80,12 +95,30 @@ export interface AgentConfig {
   releaseNotes: { changelog: string; markers: string[] };
   health?: HealthCheckConfig;
   backup: { archiveGlob: string; compatibility: CompatibilityRule };
-  /** The plan: the built-in step names in order (backup … backup-after), disabled ones included. */
+  /** The profile the defaults came from ('' when none). */
+  profile: string;
+  /** The update procedure in order (backup … backup-after by default), disabled steps included. */
   steps: StepConfig[];
+  /** The rollback procedure in order (rollback-checkout first by default). */
+  rollback: StepConfig[];
+  /** Steps that only run alongside another (e.g. Hoss's `up` during `restore`, when not in a procedure). */
+  extraSteps: StepConfig[];
   /** Optional steps outside the main order. */
   restore?: StepConfig;
   maintenanceOn?: StepConfig;
   maintenanceOff?: StepConfig;
+  /** What `convoy plan` reports as configuration drift between the installed and the target version. */
+  drift: DriftConfig;
+}
+
+/** Configuration drift: files that change between versions, and keys an env file lacks. */
+export interface DriftConfig {
+  /** git pathspecs (globs relative to repo) of configuration files: templates, compose files. */
+  files: string[];
+  /** The host's env file (absolute), e.g. ~/.hoss/.env. */
+  envFile?: string;
+  /** Where the keys an env file should have are written: a Makefile (relative to repo) and its target. */
+  envKeysFrom?: { file: string; target: string };
 }
 
 /** Everything a running step may report while it runs. */
@@ -95,12 +128,18 @@ export interface StepHooks {
   onOutput(lines: string[]): void;
   /** Called with the process group id as soon as a command starts (journalled for cleanup). */
   onProcessGroup(pgid: number): void;
+  /** Called when that process group's leader exited (its id is forgotten: ids get reused). */
+  onProcessGroupEnded?(pgid: number): void;
 }
 
 /** The agent's plan: validates and runs steps, inspects targets, reports state. */
 export interface Plan {
   /** Enabled step names in order, as reported in Hello. */
   stepNames(): string[];
+  /** The rollback procedure's step names, in order (Hello.rollbackPlan). */
+  rollbackStepNames(): string[];
+  /** Steps that need the pre-update backup (Hello.backupSteps). */
+  backupStepNames(): string[];
   rerunnableSteps(): string[];
   /**
    * Checks a request against the agent's own plan and repository before anything runs:
@@ -111,7 +150,7 @@ export interface Plan {
   /** Runs one validated step. Never throws: failures are results. */
   run(request: StepRequest, hooks: StepHooks): Promise<StepResult>;
   /** Read-only: fetch, check the target, collect release notes, report repo and health. */
-  inspect(requestId: string, targetVersion: string): Promise<InspectResult>;
+  inspect(requestId: string, targetVersion: string, opts?: { includeDiff?: boolean }): Promise<InspectResult>;
   repoState(): Promise<RepoState>;
   /** One health probe (no waiting). */
   probeHealth(): Promise<HealthState>;

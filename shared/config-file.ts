@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
@@ -54,10 +55,18 @@ export function describeIssues(file: string, doc: unknown, issues: z.core.$ZodIs
  * `program` is named in the hint ("Edit the file and restart convoyd").
  */
 export function loadYamlConfig<S extends z.ZodType>(file: string, schema: S, program: string): z.output<S> {
-  const hint = `Edit ${file} and restart ${program}.`;
-  let text: string;
+  return parseYamlConfig(file, readConfigText(file, program), schema, configHint(file, program));
+}
+
+/** The hint every config error ends with. */
+export function configHint(file: string, program: string): string {
+  return `Edit ${file} and restart ${program}.`;
+}
+
+/** Reads a config file; a missing or unreadable one is a ConfigError saying how to pass the right path. */
+export function readConfigText(file: string, program: string): string {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
@@ -67,11 +76,15 @@ export function loadYamlConfig<S extends z.ZodType>(file: string, schema: S, pro
       `Pass the path of your config with --config, e.g. ${program} --config /etc/convoy/${program === 'convoyd' ? 'coordinator' : 'agent'}.yaml`,
     );
   }
-  return parseYamlConfig(file, text, schema, hint);
 }
 
 /** Validates YAML text already read (exported for unit tests of the messages). */
 export function parseYamlConfig<S extends z.ZodType>(file: string, text: string, schema: S, hint: string): z.output<S> {
+  return validateConfigDocument(file, parseYamlDocument(file, text, hint), schema, hint);
+}
+
+/** Parses YAML text into a plain mapping; errors name the file, the line and the column. */
+export function parseYamlDocument(file: string, text: string, hint: string): Record<string, unknown> {
   const docs = YAML.parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
   if (docs.length > 1) throw new ConfigError([`${path.basename(file)}: holds ${docs.length} YAML documents; expected one`], hint);
   const yamlDoc = docs[0];
@@ -84,12 +97,36 @@ export function parseYamlConfig<S extends z.ZodType>(file: string, text: string,
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigError([`${path.basename(file)}: expected a mapping of keys at the top level`], hint);
   }
+  return doc as Record<string, unknown>;
+}
+
+/** Validates a parsed document against the schema; errors name the file, key, value and rule. */
+export function validateConfigDocument<S extends z.ZodType>(file: string, doc: unknown, schema: S, hint: string): z.output<S> {
   const result = schema.safeParse(doc);
   if (!result.success) throw new ConfigError(describeIssues(file, doc, result.error.issues), hint);
   return result.data;
 }
 
-/** An absolute path; relative paths are resolved against the config file's directory. */
+/**
+ * An absolute path. `~` and `~/…` are the home directory of the user running the program
+ * (the one whose `~/.hoss` a Hoss server uses); relative paths are resolved against the
+ * config file's directory. `~user/…` is refused by expandHome's callers with the fix.
+ */
 export function resolvePath(configFile: string, p: string): string {
-  return path.isAbsolute(p) ? p : path.resolve(path.dirname(path.resolve(configFile)), p);
+  const expanded = expandHome(p);
+  return path.isAbsolute(expanded) ? path.normalize(expanded) : path.resolve(path.dirname(path.resolve(configFile)), expanded);
+}
+
+/** `~` and `~/x` -> the home directory; anything else unchanged (including `~user/x`, see homeProblem). */
+export function expandHome(p: string): string {
+  if (p === '~') return os.homedir();
+  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+  return p;
+}
+
+/** Why a path written in a config cannot be resolved (`~user/…`), or undefined. */
+export function homeProblem(p: string): string | undefined {
+  if (/^~[^/]/.test(p))
+    return `uses ~user, which Convoy does not expand: write the absolute path (e.g. /home/${p.slice(1).split('/')[0]}/…) or ~/… for the home directory of the user running Convoy`;
+  return undefined;
 }

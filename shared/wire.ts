@@ -48,6 +48,19 @@ export interface ReleaseNotes {
   toVersion: string;
   notes: ReleaseNote[];
   requiresAction: boolean;
+  /** Every version on the way, ascending ([] from older agents). */
+  versions?: string[];
+  /** Where the agent looked ("annotated tag messages", "CHANGELOG.md at 0.2.13 (not present)"). */
+  lookedIn?: string[];
+}
+
+/** Configuration drift between the installed and the target version. */
+export interface Drift {
+  files: string[];
+  diff: string;
+  requiredChanges: string[];
+  error: string;
+  diffTruncated: boolean;
 }
 
 export interface InFlight {
@@ -76,6 +89,11 @@ export interface Hello {
   stepTimeoutsMs: Record<string, number>;
   /** The agent's rule for which backups restore into which version ('' from older agents). */
   backupCompatibility?: string;
+  /** The rollback procedure in order ([] from older agents: the coordinator uses the old default). */
+  rollbackPlan?: string[];
+  /** Steps that need the pre-update backup. */
+  backupSteps?: string[];
+  profile?: string;
 }
 
 export interface Heartbeat {
@@ -119,6 +137,7 @@ export interface InspectResult {
   health?: HealthState | null;
   releaseNotes?: ReleaseNotes | null;
   plan: string[];
+  drift?: Drift | null;
 }
 
 /** Agent -> coordinator; exactly one field set (`msg` names it on receipt). */
@@ -154,16 +173,10 @@ export interface CoordinatorMessage {
   runStep?: StepRequest;
   cancel?: { requestId: string; reason: string };
   ack?: { requestId: string };
-  inspect?: { requestId: string; targetVersion: string };
+  inspect?: { requestId: string; targetVersion: string; includeDiff?: boolean };
   refusal?: { code: string; message: string };
 }
 
 /** Built-in step names of the default plan, in order. */
 export const DEFAULT_PLAN = ['backup', 'release-notes', 'checkout', 'config', 'build', 'up', 'health', 'backup-after'] as const;
 export type PlanStepName = (typeof DEFAULT_PLAN)[number];
-
-/**
- * Extra steps the coordinator may request only during a rollback; the agent still checks
- * each against its own configuration (restore needs a configured command).
- */
-export const ROLLBACK_STEPS = ['rollback-checkout', 'restore'] as const;

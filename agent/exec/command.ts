@@ -30,6 +30,8 @@ export interface RunCommandOptions {
   onOutput?(lines: string[]): void;
   /** The process group id, as soon as the command started (journal it for cleanup). */
   onProcessGroup?(pgid: number): void;
+  /** The group's leader exited and what was left of the group was dealt with. */
+  onProcessGroupEnded?(pgid: number): void;
   /** Time between SIGTERM and SIGKILL of the group. */
   killGraceMs?: number;
   /** How long to keep reading the pipes after the leader exited. */
@@ -80,6 +82,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<CommandResult
   if (!('spawnError' in ended)) await streams.drain(opts.drainMs ?? DRAIN_MS);
   const killed = await watch.killing;
   output.flush();
+  if (pgid !== undefined && !('stuck' in ended)) opts.onProcessGroupEnded?.(pgid);
   return describeEnd(ended, { file, opts, pgid, killed, timedOut: watch.timedOut(), cancelled: watch.cancelled(), tail: output.tail() });
 }
 

@@ -162,6 +162,28 @@ export class GitRepo {
     return this.git().raw(['cat-file', 'blob', spec]);
   }
 
+  /**
+   * Files matching `globs` (relative to the repository, `**` allowed) that differ between a
+   * commit and a qualified ref, as "M server/x.tmpl" lines (A added, D deleted, R renamed).
+   */
+  async changedFiles(fromCommit: string, toRef: string, globs: string[]): Promise<string[]> {
+    const range = this.diffRange(fromCommit, toRef);
+    const out = await this.git().raw(['diff', '--no-renames', '--name-status', ...range, '--', ...globPathspecs(globs)]);
+    return splitLines(out).map((l) => l.replace(/\t/, ' '));
+  }
+
+  /** The unified diff of those files. */
+  async diff(fromCommit: string, toRef: string, globs: string[]): Promise<string> {
+    const range = this.diffRange(fromCommit, toRef);
+    return this.git().raw(['diff', '--no-renames', '--no-color', '--no-ext-diff', ...range, '--', ...globPathspecs(globs)]);
+  }
+
+  private diffRange(fromCommit: string, toRef: string): string[] {
+    if (!isFullSha(fromCommit)) throw new Error(`not a full commit id: ${fromCommit}`);
+    checkQualifiedRef(toRef);
+    return [fromCommit, toRef];
+  }
+
   private async tagsAtHead(): Promise<string[]> {
     return sortTags(splitLines(await this.git().raw(['tag', '--points-at', 'HEAD'])));
   }
@@ -223,6 +245,11 @@ function gitEnvironment(): Record<string, string> {
 }
 
 const GUARDED_ENV = /^(editor|visual|pager|prefix|ssh_askpass)$/i;
+
+/** Operator globs as git pathspecs: `**` crosses directories, nothing outside the repository. */
+function globPathspecs(globs: string[]): string[] {
+  return globs.map((g) => `:(glob)${g.replace(/^\.\//, '')}`);
+}
 
 /** Sorts tags: semver tags by precedence, highest first, then other tags by name. */
 export function sortTags(tags: string[]): string[] {

@@ -35,13 +35,17 @@ export async function runBackupStep(deps: StepDeps, step: StepConfig, request: S
   }
 }
 
-/** Checks the catalogued archive is still the one recorded, then runs the restore command with it. */
-export async function runRestoreStep(deps: StepDeps, step: StepConfig, request: StepRequest, hooks: StepHooks): Promise<StepReport> {
+/**
+ * A step that needs the pre-update backup (restore, and a reset that makes way for it):
+ * checks the catalogued archive is still the one recorded BEFORE anything runs (a reset
+ * without a restorable archive would lose the server), then runs the command with it.
+ */
+export async function runBackupArchiveStep(deps: StepDeps, step: StepConfig, request: StepRequest, hooks: StepHooks): Promise<StepReport> {
   const backup = deps.catalogue.find(request.backupId);
   if (!backup) return failed(`backup "${printable(request.backupId)}" is not in the catalogue of agent ${deps.config.id}`);
   const problem = await deps.catalogue.verify(backup);
-  if (problem) return { ...failed(problem), backup };
-  hooks.onOutput([`restoring backup ${backup.id}: ${backup.path} (taken at version ${backup.version})`]);
+  if (problem) return { ...failed(`${step.name} refused before it ran: ${problem}`), backup };
+  hooks.onOutput([`${step.name}: backup ${backup.id}: ${backup.path} (taken at version ${backup.version}, sha256 verified)`]);
   const report = await runCommandStep(deps, step, request, hooks, { CONVOY_BACKUP_ARCHIVE: backup.path });
   return { ...report, backup };
 }

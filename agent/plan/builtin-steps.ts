@@ -4,7 +4,7 @@ import { formatDuration } from '../../shared/durations.js';
 import type { StepRequest } from '../../shared/wire.js';
 import { runCheckout, runRollbackCheckout } from './checkout.js';
 import { runHealthStep } from './health.js';
-import { collectReleaseNotes } from './release-notes.js';
+import { collectReleaseNotes, versionsWithoutNotes } from './release-notes.js';
 import { requestedHealthDeadline } from './validate.js';
 import { failed, succeeded, type StepDeps, type StepReport } from './step-report.js';
 
@@ -103,6 +103,7 @@ async function healthStep(deps: StepDeps, request: StepRequest, hooks: StepHooks
     onOutput: (lines) => hooks.onOutput(lines),
     // a health command's process group is journalled like any step's, so a restart cleans it up
     onProcessGroup: (pgid) => hooks.onProcessGroup(pgid),
+    onProcessGroupEnded: (pgid) => hooks.onProcessGroupEnded?.(pgid),
   });
   return { outcome: r.outcome, exitCode: r.outcome === 'SUCCEEDED' ? 0 : -1, reason: r.reason, health: r.health };
 }
@@ -118,14 +119,19 @@ async function releaseNotesStep(deps: StepDeps, request: StepRequest, hooks: Ste
     fromVersion: from,
     toVersion: request.targetVersion,
   });
-  const versions = [...new Set(notes.notes.map((n) => n.version))];
   const lines = notes.notes.flatMap((n) => n.requiredLines.map((l) => `required (${n.version}, ${n.source}): ${l}`));
+  const missing = versionsWithoutNotes(notes);
+  const range = `release notes ${from} -> ${request.targetVersion}`;
+  const noneFor = missing.length ? `; none found for ${missing.join(', ')} (looked in: ${(notes.lookedIn ?? []).join('; ')})` : '';
   hooks.onOutput([
-    `release notes ${from} -> ${request.targetVersion}: ${notes.notes.length} notes (${versions.join(', ') || 'none'})`,
+    `${range}: ${notes.notes.length} note(s) for ${new Set(notes.notes.map((n) => n.version)).size} of ${notes.versions?.length ?? 0} version(s)${noneFor}`,
     ...lines,
   ]);
+  // "no notes found" is not "no action required": say which it is
   const reason = notes.requiresAction
-    ? `release notes ${from} -> ${request.targetVersion} require action (${lines.length} lines)`
-    : `release notes ${from} -> ${request.targetVersion}: no action required`;
+    ? `${range} require action (${lines.length} lines)`
+    : notes.notes.length === 0
+      ? `${range}: none found on this host${noneFor ? noneFor.replace(/^; none found/, ' for') : ''}`
+      : `${range}: no required changes declared in the notes found${noneFor}`;
   return { ...succeeded(reason), releaseNotes: notes };
 }

@@ -11,7 +11,7 @@ import type { Clock } from '../../shared/clock.js';
 import { ConvoyError, messageOf } from '../../shared/errors.js';
 import type { BackupRecord } from '../../shared/wire.js';
 import { findArchives } from './archive-glob.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../shared/atomic-write.js';
 
 export const CATALOGUE_FILE = 'backups.json';
 

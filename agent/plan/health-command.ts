@@ -24,6 +24,7 @@ export interface HealthCommandRun {
   timeoutMs: number;
   signal?: AbortSignal;
   onProcessGroup?: (pgid: number) => void;
+  onProcessGroupEnded?: (pgid: number) => void;
 }
 
 /** How one run ended. */
@@ -55,6 +56,7 @@ export async function runHealthCommand(run: HealthCommandRun): Promise<HealthCom
       },
     });
     if (pgid !== undefined && processGroupAlive(pgid)) await killProcessGroup(pgid, { graceMs: LEFTOVER_GRACE_MS });
+    if (pgid !== undefined && !processGroupAlive(pgid)) run.onProcessGroupEnded?.(pgid);
     return { ok: result.exitCode === 0 && !result.error, detail: describeRun(result, run.timeoutMs), stdout: await readStart(stdoutFile) };
   } catch (err) {
     return { ok: false, detail: `could not run the health command: ${messageOf(err)}`, stdout: '' };

@@ -30,6 +30,7 @@ export interface ProbeOptions {
   env?: Record<string, string>;
   /** The process group of a health command, as soon as it started. */
   onProcessGroup?: (pgid: number) => void;
+  onProcessGroupEnded?: (pgid: number) => void;
 }
 
 /** One request or one run of the command, no waiting. Never throws. */
@@ -44,7 +45,18 @@ export async function probeHealth(config: HealthConfig | undefined, clock: Clock
       detail: observed.version === undefined ? observed.detail : `reports version ${observed.version}, want ${opts.want}`,
     };
   }
+  const also = await probeAlsoUrls(config, opts.signal);
+  if (also) return { ...state, detail: `${observed.detail}, but ${also}` };
   return { ...state, healthy: true };
+}
+
+/** The extra URLs that must answer 2xx too; the first that does not, with why. */
+async function probeAlsoUrls(config: HealthConfig, signal?: AbortSignal): Promise<string | undefined> {
+  for (const url of config.alsoUrls ?? []) {
+    const r = await requestHealth({ url, requestTimeoutMs: config.requestTimeoutMs }, signal);
+    if (!r.ok) return `${url}: ${r.detail}`;
+  }
+  return undefined;
 }
 
 function isCommandCheck(config: HealthConfig): config is HealthConfig & HealthCommandCheck {
@@ -58,7 +70,10 @@ interface Observation {
   detail: string;
 }
 
-async function requestHealth(config: HealthConfig & HealthUrlCheck, signal?: AbortSignal): Promise<Observation> {
+async function requestHealth(
+  config: Pick<HealthConfig, 'versionField' | 'requestTimeoutMs'> & Pick<HealthUrlCheck, 'url'>,
+  signal?: AbortSignal,
+): Promise<Observation> {
   const timeout = AbortSignal.timeout(config.requestTimeoutMs);
   try {
     const res = await fetch(config.url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: 'manual' });
@@ -89,6 +104,7 @@ async function runCheckCommand(config: HealthConfig & HealthCommandCheck, opts: 
     timeoutMs: config.requestTimeoutMs,
     signal: opts.signal,
     onProcessGroup: opts.onProcessGroup,
+    onProcessGroupEnded: opts.onProcessGroupEnded,
   });
   if (!run.ok) return { ok: false, detail: run.detail };
   if (config.versionField) return readVersion(run.stdout, config.versionField, { said: 'exited 0', source: 'stdout' });
@@ -147,6 +163,7 @@ export interface HealthStepOptions {
   deadlineMs?: number;
   /** The process group of each run of a health command. */
   onProcessGroup?: (pgid: number) => void;
+  onProcessGroupEnded?: (pgid: number) => void;
 }
 
 /** Polls until healthy at the target, the health deadline passes, or the signal aborts. */
@@ -160,7 +177,13 @@ export async function runHealthStep(opts: HealthStepOptions): Promise<HealthStep
   const deadline = clock.now() + deadlineMs;
   const progress = progressReporter(opts);
   const label = checkLabel(config);
-  const probe: ProbeOptions = { want: opts.target, signal: opts.signal, env: stepEnv(opts.target), onProcessGroup: opts.onProcessGroup };
+  const probe: ProbeOptions = {
+    want: opts.target,
+    signal: opts.signal,
+    env: stepEnv(opts.target),
+    onProcessGroup: opts.onProcessGroup,
+    onProcessGroupEnded: opts.onProcessGroupEnded,
+  };
   for (;;) {
     const health = await probeHealth(config, clock, probe);
     if (opts.signal.aborted) return { outcome: 'CANCELLED', reason: 'health check cancelled', health };

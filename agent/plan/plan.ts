@@ -9,14 +9,15 @@ import type { Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { versionSyntaxProblem } from '../../shared/versions.js';
-import type { BackupRecord, HealthState, InspectResult, RepoState, StepRequest, StepResult } from '../../shared/wire.js';
+import type { BackupRecord, Drift, HealthState, InspectResult, RepoState, StepRequest, StepResult } from '../../shared/wire.js';
 import { BackupCatalogue } from './catalogue.js';
 import { RestorePoints } from './restore-points.js';
 import { probeHealth } from './health.js';
-import { collectReleaseNotes } from './release-notes.js';
+import { collectDrift, driftConfigured } from './drift.js';
+import { collectReleaseNotes, targetRef } from './release-notes.js';
 import { runStep } from './run-step.js';
 import type { StepDeps } from './step-report.js';
-import { planSteps, runnableSteps } from './steps.js';
+import { planSteps, rollbackSteps, runnableSteps } from './steps.js';
 import { fetchIfEnabled, targetProblem } from './target.js';
 import { validateRequest } from './validate.js';
 
@@ -47,15 +48,20 @@ export class Plan implements PlanContract {
     return planSteps(this.deps.config).map((s) => s.name);
   }
 
+  rollbackStepNames(): string[] {
+    return rollbackSteps(this.deps.config).map((s) => s.name);
+  }
+
+  backupStepNames(): string[] {
+    return runnableSteps(this.deps.config)
+      .filter((s) => s.requiresBackup)
+      .map((s) => s.name);
+  }
+
   rerunnableSteps(): string[] {
     return runnableSteps(this.deps.config)
       .filter((s) => s.rerunnable)
       .map((s) => s.name);
-  }
-
-  /** True when a restore command is configured (Hello.hasRestore). */
-  hasRestore(): boolean {
-    return this.deps.config.restore?.enabled === true;
   }
 
   async validate(request: StepRequest): Promise<string | undefined> {
@@ -71,7 +77,7 @@ export class Plan implements PlanContract {
   }
 
   /** Fetch, check the target, then report repo, health and release notes. Never throws. */
-  async inspect(requestId: string, targetVersion: string): Promise<InspectResult> {
+  async inspect(requestId: string, targetVersion: string, opts: { includeDiff?: boolean } = {}): Promise<InspectResult> {
     const result: InspectResult = {
       requestId,
       targetVersion,
@@ -81,6 +87,7 @@ export class Plan implements PlanContract {
       repo: null,
       health: null,
       releaseNotes: null,
+      drift: null,
     };
     result.error = await this.targetError(targetVersion);
     result.targetExists = result.error === '';
@@ -96,8 +103,17 @@ export class Plan implements PlanContract {
         // Never let missing notes pass for "no required changes".
         result.error = `cannot read the release notes up to ${targetVersion}: ${messageOf(err)}`;
       }
+      result.drift = await this.drift(result.repo.commit, targetVersion, opts.includeDiff === true);
     }
     return result;
+  }
+
+  private async drift(fromCommit: string, toVersion: string, includeDiff: boolean): Promise<Drift | null> {
+    const { config, git } = this.deps;
+    if (!driftConfigured(config.drift)) return null;
+    const toRef = await targetRef(git, toVersion).catch(() => undefined);
+    if (!toRef) return null;
+    return collectDrift({ git, config: config.drift, fromCommit, toRef, toVersion, includeDiff });
   }
 
   repoState(): Promise<RepoState> {

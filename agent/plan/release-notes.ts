@@ -29,18 +29,34 @@ export interface ReleaseNotesInput {
   /** The changelog as of the target version, with its path for ReleaseNote.source. */
   changelog?: { path: string; text: string };
   markers: string[];
+  /** Where the inputs came from, for "none found" to name where Convoy looked. */
+  lookedIn?: string[];
 }
 
 /** Builds the notes of every version in (from, to], tag note before changelog note. */
 export function buildReleaseNotes(input: ReleaseNotesInput): ReleaseNotes {
   const notes: ReleaseNote[] = [];
-  for (const version of releaseVersions(input.tags, input.fromVersion, input.throughVersion ?? input.toVersion)) {
+  const versions = releaseVersions(input.tags, input.fromVersion, input.throughVersion ?? input.toVersion);
+  for (const version of versions) {
     const message = input.tagMessages[version]?.trim();
     if (message) notes.push(makeNote(version, 'tag', message, input.markers));
     const section = input.changelog && changelogSection(input.changelog.text, version);
     if (input.changelog && section) notes.push(makeNote(version, input.changelog.path, section, input.markers));
   }
-  return { fromVersion: input.fromVersion, toVersion: input.toVersion, notes, requiresAction: notes.some((n) => n.requiresAction) };
+  return {
+    fromVersion: input.fromVersion,
+    toVersion: input.toVersion,
+    notes,
+    requiresAction: notes.some((n) => n.requiresAction),
+    versions,
+    lookedIn: input.lookedIn ?? [],
+  };
+}
+
+/** Versions on the way that have no note from any source. */
+export function versionsWithoutNotes(notes: Pick<ReleaseNotes, 'notes' | 'versions'>): string[] {
+  const have = new Set(notes.notes.map((n) => n.version));
+  return (notes.versions ?? []).filter((v) => !have.has(v));
 }
 
 /** The tags an update from `from` to `to` passes through, ascending. */
@@ -168,7 +184,12 @@ export async function collectReleaseNotes(opts: CollectReleaseNotesOptions): Pro
   for (const v of versions) tagMessages[v] = await opts.git.annotatedTagMessage(v);
   const changelog = ref ? await readChangelogAt(opts, ref) : undefined;
   const { fromVersion, toVersion, markers } = opts;
-  return buildReleaseNotes({ tags, fromVersion, toVersion, throughVersion, tagMessages, changelog, markers });
+  const annotated = versions.filter((v) => tagMessages[v]?.trim()).length;
+  const lookedIn = [
+    `tag messages (${annotated} of ${versions.length} tags annotated)`,
+    changelog ? `${changelog.path} at ${toVersion}` : `${opts.changelog} (not in the repository at ${toVersion})`,
+  ];
+  return buildReleaseNotes({ tags, fromVersion, toVersion, throughVersion, tagMessages, changelog, markers, lookedIn });
 }
 
 async function readChangelogAt(opts: CollectReleaseNotesOptions, ref: string): Promise<{ path: string; text: string } | undefined> {

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../shared/atomic-write.js';
 
 /** How many restore points are kept (oldest dropped first). */
 export const MAX_RESTORE_POINTS = 20;

@@ -7,12 +7,12 @@ import type { StepConfig, StepHooks } from '../types.js';
 import { messageOf } from '../../shared/errors.js';
 import type { RepoState, StepRequest, StepResult } from '../../shared/wire.js';
 import { TAIL_LINES } from '../exec/output-lines.js';
-import { runBackupStep, runRestoreStep } from './backup-step.js';
+import { runBackupArchiveStep, runBackupStep } from './backup-step.js';
 import { runBuiltinStep } from './builtin-steps.js';
 import { runCommandStep } from './command-step.js';
 import { StepLog, stepLogPath } from './step-log.js';
 import type { StepDeps, StepReport } from './step-report.js';
-import { BACKUP_STEPS, findStep, isBuiltin, RESTORE } from './steps.js';
+import { BACKUP_STEPS, findStep, isBuiltin } from './steps.js';
 import { requestProblem } from './validate.js';
 
 /** Directory name for the logs of requests that carry no rollout id. */
@@ -42,7 +42,7 @@ export async function runStep(deps: StepDeps, request: StepRequest, hooks: StepH
   ]);
   let report: StepReport;
   try {
-    report = await dispatch(deps, step, request, { signal: hooks.signal, onOutput, onProcessGroup: (pgid) => hooks.onProcessGroup(pgid) });
+    report = await dispatch(deps, step, request, { ...hooks, onOutput });
   } catch (err) {
     report = { outcome: 'FAILED', exitCode: -1, reason: `step ${step.name} failed inside the agent: ${messageOf(err)}` };
   }
@@ -54,7 +54,7 @@ export async function runStep(deps: StepDeps, request: StepRequest, hooks: StepH
 function dispatch(deps: StepDeps, step: StepConfig, request: StepRequest, hooks: StepHooks): Promise<StepReport> {
   if (isBuiltin(step)) return runBuiltinStep(deps, step, request, hooks);
   if (BACKUP_STEPS.has(step.name)) return runBackupStep(deps, step, request, hooks);
-  if (step.name === RESTORE) return runRestoreStep(deps, step, request, hooks);
+  if (step.requiresBackup) return runBackupArchiveStep(deps, step, request, hooks);
   return runCommandStep(deps, step, request, hooks);
 }
 

@@ -1,6 +1,6 @@
 /**
- * Which steps this agent will run: the enabled steps of its plan, in order, with the
- * optional maintenance steps around them, plus the rollback steps it is configured for.
+ * Which steps this agent will run: the enabled steps of its update procedure, in order,
+ * with the optional maintenance steps around them, and the steps of its rollback procedure.
  */
 import type { AgentConfig, StepConfig } from '../types.js';
 import { printable } from '../../shared/versions.js';
@@ -11,10 +11,8 @@ export const RESTORE = 'restore';
 export const BUILTIN_STEPS: ReadonlySet<string> = new Set(['checkout', 'release-notes', 'health', ROLLBACK_CHECKOUT]);
 /** Steps whose archive goes into the backup catalogue. */
 export const BACKUP_STEPS: ReadonlySet<string> = new Set(['backup', 'backup-after']);
-/** Fallback timeout of the rollback checkout when the plan has no checkout step. */
-const ROLLBACK_CHECKOUT_TIMEOUT_MS = 5 * 60_000;
 
-/** Enabled steps in the order of a rollout: maintenance-on first, maintenance-off last. */
+/** Enabled steps of the update, in order: maintenance-on first, maintenance-off last. */
 export function planSteps(config: AgentConfig): StepConfig[] {
   const main = config.steps.filter((s) => s.enabled);
   const names = new Set(main.map((s) => s.name));
@@ -22,16 +20,26 @@ export function planSteps(config: AgentConfig): StepConfig[] {
   return [...extra(config.maintenanceOn), ...main, ...extra(config.maintenanceOff)];
 }
 
-/** Every step a request may name: the plan plus rollback-checkout and a configured restore. */
+/** The rollback procedure, in order (the agent reports it; the coordinator follows it). */
+export function rollbackSteps(config: AgentConfig): StepConfig[] {
+  return config.rollback.filter((s) => s.enabled);
+}
+
+/** Every step a request may name: the update and rollback procedures, plus a configured restore. */
 export function runnableSteps(config: AgentConfig): StepConfig[] {
-  const steps = [...planSteps(config), rollbackCheckoutStep(config)];
-  if (config.restore?.enabled) steps.push(config.restore);
-  return steps;
+  const all = [...planSteps(config), ...rollbackSteps(config), ...(config.restore?.enabled ? [config.restore] : [])];
+  const seen = new Set<string>();
+  return all.filter((s) => !seen.has(s.name) && seen.add(s.name));
 }
 
 /** The enabled step called `name`, or undefined. */
 export function findStep(config: AgentConfig, name: string): StepConfig | undefined {
   return runnableSteps(config).find((s) => s.name === name);
+}
+
+/** A step another one starts alongside itself (e.g. `up` during Hoss's restore), resolved from any procedure. */
+export function alongsideStep(config: AgentConfig, name: string): StepConfig | undefined {
+  return [...config.steps, ...config.rollback, ...config.extraSteps].find((s) => s.name === name);
 }
 
 /** Why this agent will not run a step called `name`, or undefined when it will. */
@@ -44,24 +52,13 @@ export function stepProblem(config: AgentConfig, name: string): string | undefin
   if (name === RESTORE) return `step ${shown} is not configured on agent ${config.id}: add steps.restore to ${config.file} (plan: ${plan})`;
   const disabled = [...config.steps, config.maintenanceOn, config.maintenanceOff].some((s) => s?.name === name && !s.enabled);
   if (disabled) return `step ${shown} is disabled in ${config.file} of agent ${config.id} (plan: ${plan})`;
-  return `step ${shown} is not in the plan of agent ${config.id} (plan: ${plan})`;
+  const rollback = rollbackSteps(config)
+    .map((s) => s.name)
+    .join(', ');
+  return `step ${shown} is not in the plan of agent ${config.id} (plan: ${plan}; rollback: ${rollback})`;
 }
 
 /** True when `step` runs agent code rather than a command. */
 export function isBuiltin(step: StepConfig): boolean {
   return BUILTIN_STEPS.has(step.name) && (step.builtin || step.command === undefined);
-}
-
-/** The rollback checkout is always available; it borrows the checkout step's timeout. */
-function rollbackCheckoutStep(config: AgentConfig): StepConfig {
-  const checkout = config.steps.find((s) => s.name === 'checkout');
-  return {
-    name: ROLLBACK_CHECKOUT,
-    timeoutMs: checkout?.timeoutMs ?? ROLLBACK_CHECKOUT_TIMEOUT_MS,
-    env: {},
-    cwd: config.serverDir,
-    enabled: true,
-    rerunnable: true,
-    builtin: true,
-  };
 }

@@ -12,7 +12,7 @@ import { restoreCommitProblem } from './checkout.js';
 import type { RestorePoints } from './restore-points.js';
 import { describedBase } from './release-notes.js';
 import { rolloutIdProblem } from './step-log.js';
-import { RESTORE, ROLLBACK_CHECKOUT, stepProblem } from './steps.js';
+import { findStep, ROLLBACK_CHECKOUT, stepProblem } from './steps.js';
 import { dirtyTreeMessage, fetchIfEnabled, targetProblem } from './target.js';
 
 /** What validation reads. */
@@ -25,7 +25,7 @@ export interface ValidateContext {
 
 /** Steps that move the work tree: git would refuse or carry local edits along. */
 const NEEDS_CLEAN_TREE: ReadonlySet<string> = new Set(['checkout', ROLLBACK_CHECKOUT]);
-const ROLLBACK_ONLY: ReadonlySet<string> = new Set([ROLLBACK_CHECKOUT, RESTORE]);
+const ROLLBACK_ONLY: ReadonlySet<string> = new Set([ROLLBACK_CHECKOUT]);
 /** Longer delays make setTimeout fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 /** Request ids as the coordinator makes them (r-3.hoss-a.build.1, plan-2.hoss-a); they are echoed back and journalled. */
@@ -49,7 +49,7 @@ export async function validateRequest(ctx: ValidateContext, request: StepRequest
     }
     return dirtyProblem(ctx);
   }
-  if (request.step === RESTORE) return restoreProblem(ctx, request.backupId);
+  if (findStep(ctx.config, request.step)?.requiresBackup) return backupArchiveProblem(ctx, request.step, request.backupId);
   const target = await existingTargetProblem(ctx, request.targetVersion);
   if (target) return target;
   return NEEDS_CLEAN_TREE.has(request.step) ? dirtyProblem(ctx) : undefined;
@@ -64,7 +64,8 @@ export function requestProblem(config: AgentConfig, request: StepRequest): strin
   }
   const step = stepProblem(config, request.step);
   if (step) return step;
-  const optionalTarget = ROLLBACK_ONLY.has(request.step) && request.targetVersion === '';
+  const optionalTarget =
+    (ROLLBACK_ONLY.has(request.step) || findStep(config, request.step)?.requiresBackup === true) && request.targetVersion === '';
   const target = optionalTarget ? undefined : versionSyntaxProblem(request.targetVersion);
   if (target) return `target version refused: ${target}`;
   const from = request.fromVersion === '' ? undefined : versionSyntaxProblem(request.fromVersion);
@@ -99,9 +100,9 @@ async function dirtyProblem(ctx: ValidateContext): Promise<string | undefined> {
   return state.clean ? undefined : dirtyTreeMessage(ctx.config.repo, state.dirtyDetail);
 }
 
-/** A restore needs an archive from this agent's own catalogue that fits the installed version. */
-async function restoreProblem(ctx: ValidateContext, backupId: string): Promise<string | undefined> {
-  if (backupId === '') return `restore needs a backup id (see: convoy backups ${ctx.config.id})`;
+/** A restore (or a reset before it) needs an archive from this agent's own catalogue that fits the installed version. */
+async function backupArchiveProblem(ctx: ValidateContext, step: string, backupId: string): Promise<string | undefined> {
+  if (backupId === '') return `${step} needs a backup id (see: convoy backups ${ctx.config.id})`;
   const record = ctx.catalogue.find(backupId);
   if (!record)
     return `backup "${printable(backupId)}" is not in the catalogue of agent ${ctx.config.id} (see: convoy backups ${ctx.config.id})`;

@@ -27,6 +27,11 @@ export interface AgentRecord {
   stepTimeoutsMs: Record<string, number>;
   /** The agent's backup compatibility rule ('' when it did not say). */
   backupCompatibility?: string;
+  /** The agent's rollback procedure ([] from agents that do not report one). */
+  rollbackPlan?: string[];
+  /** Steps that need the pre-update backup. */
+  backupSteps?: string[];
+  profile?: string;
   repo?: RepoState;
   health?: HealthState;
   backups: BackupRecord[];
@@ -96,6 +101,9 @@ export class Fleet {
       hasRestore: hello.hasRestore,
       stepTimeoutsMs: hello.stepTimeoutsMs ?? {},
       backupCompatibility: hello.backupCompatibility ?? '',
+      rollbackPlan: hello.rollbackPlan ?? [],
+      backupSteps: hello.backupSteps ?? [],
+      profile: hello.profile ?? '',
       repo: hello.repo,
       health: hello.health,
       backups: hello.backups,

@@ -1,6 +1,6 @@
 /** Operator actions on a rollout. An illegal request comes back as words, not an exception. */
 import { type Rollout, isTerminal } from './model.js';
-import { beginRollback, canRollBack } from './rollback.js';
+import { beginRollback, canRollBack, rollbackProblem } from './rollback.js';
 import { type Transition, Work } from './work.js';
 
 /** Operator actions on a rollout. */
@@ -66,6 +66,9 @@ function rollback(w: Work, actor: string): Transition | { error: string } {
   if (hosts.length === 0) {
     const busy = r.hosts.find((h) => h.rollback && !h.rollback.done);
     if (busy) return { error: `cannot rollback rollout ${r.id}: ${busy.agentId} is already being rolled back` };
+    const failed = r.hosts.find((h) => h.state === 'failed');
+    const why = failed ? rollbackProblem(failed) : undefined;
+    if (why) return { error: `cannot rollback rollout ${r.id}: ${why}` };
     return { error: `cannot rollback rollout ${r.id}: no host failed after its checkout (nothing was changed that a rollback would undo)` };
   }
   w.event({ kind: 'action', message: `rollback requested by ${actor}`, actor });

@@ -225,6 +225,8 @@ export class RolloutController {
           rerunnable: rec?.rerunnable ?? [],
           stepTimeoutsMs: rec?.stepTimeoutsMs ?? {},
           hasRestore: rec?.hasRestore ?? false,
+          rollbackPlan: rec?.rollbackPlan ?? [],
+          backupSteps: rec?.backupSteps ?? [],
         };
       }),
       schedule: req.schedule,

@@ -107,6 +107,10 @@ export interface HostRun {
   stepTimeoutsMs: Record<string, number>;
   /** Whether the agent has a restore command (rollback restores the pre-update backup). */
   hasRestore: boolean;
+  /** The agent's rollback procedure at the rollout's start ([] or absent: the default of older agents). */
+  rollbackPlan?: string[];
+  /** Steps of it that need the pre-update backup (sent with its id). */
+  backupSteps?: string[];
   /** Version of the pre-update backup. */
   preBackupVersion: string;
   /** A rollback of this host: requested, running or finished. */

@@ -12,6 +12,8 @@ export interface PlannedHostInput {
   rerunnable: string[];
   stepTimeoutsMs?: Record<string, number>;
   hasRestore?: boolean;
+  rollbackPlan?: string[];
+  backupSteps?: string[];
 }
 
 export interface PlannedHost {
@@ -81,6 +83,8 @@ export function createRollout(p: NewRollout): Rollout {
     finishedAtMs: 0,
     stepTimeoutsMs: inputs.get(h.agentId)?.stepTimeoutsMs ?? {},
     hasRestore: inputs.get(h.agentId)?.hasRestore ?? false,
+    rollbackPlan: inputs.get(h.agentId)?.rollbackPlan ?? [],
+    backupSteps: inputs.get(h.agentId)?.backupSteps ?? [],
     preBackupVersion: '',
   }));
   return {

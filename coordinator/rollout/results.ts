@@ -1,8 +1,8 @@
 /** What agents report, applied to a rollout: step results and preflight inspections. */
 import type { InspectResult, StepResult } from '../../shared/wire.js';
 import { type Rollout, type RunOutcome, isTerminal } from './model.js';
-import { beginRollback, canRollBack } from './rollback.js';
-import { type Transition, Work, describeRun, failRollout, findHost } from './work.js';
+import { beginRollback, rollbackProblem } from './rollback.js';
+import { type Transition, Work, describeRun, failRollout, findHost, latestRun } from './work.js';
 
 const OUTCOMES: Record<string, RunOutcome> = {
   SUCCEEDED: 'succeeded',
@@ -52,7 +52,11 @@ export function applyStepResult(rollout: Rollout, agentId: string, result: StepR
   h.finishedAtMs = now;
   const aborted = w.r.state === 'aborted';
   failRollout(w, agentId, run.step, describeRun(run));
-  if (w.r.autoRollback && !aborted && canRollBack(h)) beginRollback(w, h, 'autoRollback');
+  if (!w.r.autoRollback || aborted) return w.result();
+  const problem = rollbackProblem(h);
+  if (!problem) beginRollback(w, h, 'autoRollback');
+  else if (latestRun(h, 'checkout')?.outcome === 'succeeded')
+    w.event({ kind: 'rollback', message: `autoRollback: cannot roll back: ${problem}`, agentId: h.agentId });
   return w.result();
 }
 

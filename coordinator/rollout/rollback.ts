@@ -1,19 +1,34 @@
 /**
- * Rollback of a failed host: previous commit, config, build, up, restore of the pre-update
- * backup (when the host has a restore command and a backup), then health at the old version.
- * `up` runs before `restore`, so a restore command that waits for the service to start
- * (as `hossadm restore` does) finds it starting.
+ * Rollback of a failed host, by the agent's own rollback procedure (reported in its Hello):
+ * by default previous commit, config, build, up, restore of the pre-update backup, health at
+ * the old version; with `profile: hoss` Hoss's documented restore (down, a reset that keeps
+ * the object data, the restore with `make up` alongside, restarts, health).
+ * Agents that report no procedure get the default of older agents.
  */
 import type { HostRun } from './model.js';
-import { type Work, describeRun, dispatch, latestRun } from './work.js';
+import { type Work, describeRun, dispatch, latestRun, needsBackup } from './work.js';
 
-/** Whether a host's failure can be rolled back: its checkout moved it off the old commit. */
+/** Why a host cannot be rolled back, or undefined when it can. */
+export function rollbackProblem(h: HostRun): string | undefined {
+  if (h.rollback) return h.rollback.done ? `${h.agentId} was already rolled back` : `${h.agentId} is already being rolled back`;
+  if (h.state !== 'failed') return `${h.agentId} did not fail (it is ${h.state})`;
+  if (latestRun(h, 'checkout')?.outcome !== 'succeeded' || h.previousCommit === '')
+    return `${h.agentId} failed before its checkout (nothing was changed that a rollback would undo)`;
+  const needs = rollbackSteps(h).filter((s) => needsBackup(h, s));
+  if (needs.length && !h.preBackupId)
+    return `${h.agentId}'s rollback procedure needs the pre-update backup (${needs.join(', ')}) and none was taken; restore it by hand`;
+  return undefined;
+}
+
+/** Whether a host's failure can be rolled back: its checkout moved it off the old commit, and what the procedure needs exists. */
 export function canRollBack(h: HostRun): boolean {
-  return h.state === 'failed' && !h.rollback && latestRun(h, 'checkout')?.outcome === 'succeeded' && h.previousCommit !== '';
+  return rollbackProblem(h) === undefined;
 }
 
 /** The rollback steps for a host, in order. */
 export function rollbackSteps(h: HostRun): string[] {
+  if (h.rollbackPlan?.length) return [...h.rollbackPlan];
+  // agents that report no procedure: the default they ran before procedures existed
   const steps = ['rollback-checkout', 'config', 'build', 'up'];
   if (h.hasRestore && h.preBackupId) steps.push('restore');
   steps.push('health');

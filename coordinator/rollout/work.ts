@@ -141,11 +141,16 @@ export function stepRequest(r: Rollout, h: HostRun, run: StepRun): StepRequest {
     // a rollback moves the host back to the version it ran before
     targetVersion: rollback ? h.fromVersion : r.target,
     fromVersion: rollback ? r.target : h.fromVersion,
-    backupId: run.step === 'restore' ? h.preBackupId : '',
+    backupId: needsBackup(h, run.step) ? h.preBackupId : '',
     restoreCommit: run.step === 'rollback-checkout' ? h.previousCommit : '',
     attempt: run.attempt,
     healthDeadlineMs: run.step === 'health' ? r.healthDeadlineMs : 0,
   };
+}
+
+/** Whether a step of a host's rollback is sent with the pre-update backup's id. */
+export function needsBackup(h: HostRun, step: string): boolean {
+  return h.backupSteps?.length ? h.backupSteps.includes(step) : step === 'restore';
 }
 
 /** Sends one step to an agent and records the attempt as running. */

@@ -52,6 +52,16 @@ const releaseNotesSchema = z.object({
   toVersion: ref,
   notes: z.array(releaseNoteSchema).max(500),
   requiresAction: z.boolean(),
+  versions: z.array(ref).max(1000).optional(),
+  lookedIn: z.array(str(500)).max(20).optional(),
+});
+
+const driftSchema = z.object({
+  files: z.array(str(1000)).max(200),
+  diff: str(64 * 1024),
+  requiredChanges: z.array(str(2000)).max(200),
+  error: str(4000),
+  diffTruncated: z.boolean(),
 });
 
 const inFlightSchema = z.object({ requestId: str(300), rolloutId: str(64), step: str(64), targetVersion: ref, startedAtMs: ms });
@@ -99,6 +109,9 @@ export const helloSchema = z.object({
     )
     .optional(),
   backupCompatibility: z.enum(['', 'same-major-minor', 'same-major', 'exact', 'any']).optional(),
+  rollbackPlan: z.array(str(64)).max(40).optional(),
+  backupSteps: z.array(str(64)).max(40).optional(),
+  profile: str(32).optional(),
 });
 
 export const stepOutputSchema = z.object({
@@ -118,6 +131,7 @@ export const inspectResultSchema = z.object({
   health: healthStateSchema.nullish(),
   releaseNotes: releaseNotesSchema.nullish(),
   plan: z.array(str(64)).max(32),
+  drift: driftSchema.nullish(),
 });
 
 export const heartbeatSchema = z.object({ sentAtMs: ms, health: healthStateSchema.nullish(), inFlight: inFlightSchema.nullish() });

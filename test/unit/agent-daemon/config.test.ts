@@ -101,6 +101,7 @@ describe('agent config', () => {
     expect(c.health).to.deep.equal({
       url: 'http://127.0.0.1:8080/healthz',
       versionField: 'build.version',
+      alsoUrls: [],
       intervalMs: 1000,
       deadlineMs: 60_000,
       monitorIntervalMs: 10_000,
@@ -122,6 +123,7 @@ describe('agent config', () => {
       cwd: server,
       env: { CONVOY_AGENT_ID: 'hoss-auth', CONVOY_SERVER_DIR: server, CONVOY_REPO: path.join(dir, 'hoss') },
       versionField: 'version',
+      alsoUrls: [],
       intervalMs: 1000,
       deadlineMs: 120_000,
       monitorIntervalMs: 10_000,
@@ -182,7 +184,7 @@ describe('agent config', () => {
     [
       'an unknown step',
       `${BASE}steps:\n  biuld: { command: make }\n`,
-      'agent.yaml: unknown key "biuld" in steps (check the spelling; see docs/configuration.md for the keys)',
+      "agent.yaml: steps.biuld is defined but no procedure runs it (add it to procedures.update or procedures.rollback, or name it in another step's alongside)",
     ],
     [
       'a command on a built-in step',

@@ -98,7 +98,7 @@ describe('agent daemon', () => {
     await settle();
     expect(journal.inFlight).to.deep.include({ requestId: 'q1', step: 'build', targetVersion: 'v1.2.0', attempt: 1 });
     run().hooks.onProcessGroup(4242);
-    expect(Journal.open({ stateDir: config.stateDir, clock, logger: silentLogger() }).inFlight?.pgid).to.equal(4242);
+    expect(Journal.open({ stateDir: config.stateDir, clock, logger: silentLogger() }).inFlight?.pgids).to.deep.equal([4242]);
     run().finish({ outputTail: ['ok'] });
     await done;
     expect(journal.inFlight).to.equal(undefined);

@@ -66,6 +66,12 @@ export class FakePlan implements Plan {
   stepNames(): string[] {
     return ['backup', 'build'];
   }
+  rollbackStepNames(): string[] {
+    return ['rollback-checkout', 'build'];
+  }
+  backupStepNames(): string[] {
+    return [];
+  }
   rerunnableSteps(): string[] {
     return ['build'];
   }

@@ -58,7 +58,17 @@ describe('agent journal', () => {
     const j = open();
     j.begin({ ...STEP, startedAtMs: 1000 });
     j.setPgid(4321);
-    expect(open().inFlight).to.deep.include({ pgid: 4321, bootId: 'boot-1' });
+    expect(open().inFlight).to.deep.include({ pgids: [4321], bootId: 'boot-1' });
+  });
+
+  it('keeps every running process group of a step and forgets those that ended', () => {
+    const j = open();
+    j.begin({ ...STEP, startedAtMs: 1000 });
+    j.setPgid(4321);
+    j.setPgid(4400);
+    expect(open().inFlight?.pgids).to.deep.equal([4321, 4400]);
+    j.forgetPgid(4321);
+    expect(open().inFlight?.pgids).to.deep.equal([4400]);
   });
 
   it('clears the step in flight and keeps its result in one write', () => {

@@ -39,6 +39,9 @@ function newWorld(
     rerunnable?: string[];
     autoRollback?: boolean;
     windowEndsAtMs?: number;
+    plan?: string[];
+    rollbackPlan?: string[];
+    backupSteps?: string[];
   } = {},
 ): World {
   const hosts = opts.hosts ?? ['auth', 'm1', 'm2'];
@@ -56,10 +59,12 @@ function newWorld(
     healthDeadlineMs: 60_000,
     hosts: hosts.map((agentId) => ({
       agentId,
-      plan: PLAN,
+      plan: opts.plan ?? PLAN,
       rerunnable: opts.rerunnable ?? PLAN,
       stepTimeoutsMs: { build: 120_000, health: 30_000 },
       hasRestore: true,
+      rollbackPlan: opts.rollbackPlan,
+      backupSteps: opts.backupSteps,
     })),
     windowEndsAtMs: opts.windowEndsAtMs,
   });
@@ -508,13 +513,50 @@ describe('rollout engine', () => {
       expect(w.r.reason).to.equal('solo: build: build failed; rollback of solo failed at build');
     });
 
+    it("follows the agent's own rollback procedure and sends the pre-update backup to every step that needs it", () => {
+      const HOSS_ROLLBACK = ['rollback-checkout', 'build', 'down', 'reset', 'restore', 'restart-core', 'health'];
+      const w = newWorld({ hosts: ['solo'], autoRollback: true, rollbackPlan: HOSS_ROLLBACK, backupSteps: ['reset', 'restore'] });
+      inspectAll(w);
+      const requests: StepRequest[] = [];
+      runToEnd(w, (req) => {
+        requests.push(req);
+        return req.step === 'build' && req.targetVersion === '0.2.0' ? 'FAILED' : undefined;
+      });
+      const rollback = requests.filter((r) => r.requestId.includes('.rollback-'));
+      expect(rollback.map((r) => r.step)).to.deep.equal(HOSS_ROLLBACK);
+      expect(rollback.filter((r) => r.backupId !== '').map((r) => [r.step, r.backupId])).to.deep.equal([
+        ['reset', 'bk-solo'],
+        ['restore', 'bk-solo'],
+      ]);
+      expect(rollback.every((r) => r.targetVersion === '0.1.0')).to.equal(true);
+      expect(w.r.hosts[0]?.state).to.equal('rolled-back');
+    });
+
+    it('does not start a rollback whose procedure needs the pre-update backup when none was taken, and says why', () => {
+      const w = newWorld({
+        hosts: ['solo'],
+        autoRollback: true,
+        plan: PLAN.filter((s) => s !== 'backup'),
+        rollbackPlan: ['rollback-checkout', 'down', 'reset', 'restore', 'health'],
+        backupSteps: ['reset', 'restore'],
+      });
+      inspectAll(w);
+      const order = runToEnd(w, (req) => (req.step === 'build' ? 'FAILED' : undefined));
+      expect(order.some((s) => s.includes('reset') || s.includes('rollback-checkout'))).to.equal(false);
+      expect(w.r.hosts[0]?.state).to.equal('failed');
+      expect(applyAction(w.r, 'rollback', 'erin', w.now)).to.deep.equal({
+        error:
+          "cannot rollback rollout r-1: solo's rollback procedure needs the pre-update backup (reset, restore) and none was taken; restore it by hand",
+      });
+    });
+
     it('does not roll back a host that failed before its checkout', () => {
       const w = newWorld({ hosts: ['solo'], autoRollback: true });
       inspectAll(w);
       const order = runToEnd(w, (req) => (req.step === 'release-notes' ? 'FAILED' : undefined));
       expect(order).to.deep.equal(['solo:backup', 'solo:release-notes']);
       expect(applyAction(w.r, 'rollback', 'erin', w.now)).to.deep.equal({
-        error: 'cannot rollback rollout r-1: no host failed after its checkout (nothing was changed that a rollback would undo)',
+        error: 'cannot rollback rollout r-1: solo failed before its checkout (nothing was changed that a rollback would undo)',
       });
     });
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AgentConfig, StepConfig } from '../../../../agent/types.js';
 import { DEFAULT_PLAN } from '../../../../shared/wire.js';
 
-const BUILTIN = new Set(['release-notes', 'checkout', 'health']);
+const BUILTIN = new Set(['release-notes', 'checkout', 'health', 'rollback-checkout']);
 
 export interface TestConfigOptions {
   repo: string;
@@ -28,7 +28,22 @@ export function testAgentConfig(opts: TestConfigOptions): AgentConfig {
     enabled: !opts.disabled?.includes(name),
     rerunnable: true,
     builtin: command === undefined,
+    expectOutput: [],
+    rejectOutput: [],
+    requiresBackup: name === 'restore',
   });
+  const steps = DEFAULT_PLAN.map((name) => step(name, BUILTIN.has(name) ? undefined : (opts.commands?.[name] ?? 'true')));
+  const restore = opts.restore === undefined ? undefined : { ...step('restore', opts.restore), rerunnable: false };
+  const byName = (name: string): StepConfig[] => steps.filter((s) => s.name === name && s.enabled);
+  // the agent's default rollback: back to the previous commit, rebuilt, restored, health-checked
+  const rollback = [
+    step('rollback-checkout'),
+    ...byName('config'),
+    ...byName('build'),
+    ...byName('up'),
+    ...(restore ? [restore] : []),
+    ...byName('health'),
+  ];
   return {
     file: path.join(opts.stateDir, 'agent.yaml'),
     id: 'hoss-a',
@@ -46,8 +61,12 @@ export function testAgentConfig(opts: TestConfigOptions): AgentConfig {
     fetch: true,
     releaseNotes: { changelog: 'CHANGELOG.md', markers: ['ACTION REQUIRED', 'Required changes'] },
     backup: { archiveGlob: 'backups/*.tar.gz', compatibility: 'same-major-minor' },
-    steps: DEFAULT_PLAN.map((name) => step(name, BUILTIN.has(name) ? undefined : (opts.commands?.[name] ?? 'true'))),
-    restore: opts.restore === undefined ? undefined : { ...step('restore', opts.restore), rerunnable: false },
+    profile: '',
+    steps,
+    rollback,
+    extraSteps: [],
+    restore,
+    drift: { files: [] },
     ...opts.overrides,
   };
 }

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { buildReleaseNotes, changelogSection, describedBase, findRequiredLines } from '../../../../agent/plan/release-notes.js';
+import {
+  buildReleaseNotes,
+  changelogSection,
+  describedBase,
+  findRequiredLines,
+  versionsWithoutNotes,
+} from '../../../../agent/plan/release-notes.js';
 
 const MARKERS = ['ACTION REQUIRED', 'Required changes'];
 
@@ -142,9 +148,11 @@ describe('release notes: building the notes of an update', () => {
     expect(notes.notes.map((n) => [n.version, n.source, n.requiresAction])).to.deep.equal([['v0.2.0', 'CHANGELOG.md', true]]);
   });
 
-  it('has no notes and requires nothing when there is no changelog and tags are lightweight', () => {
+  it('has no notes when there is no changelog and tags are lightweight, and lists every version on the way as without notes', () => {
     const notes = buildReleaseNotes({ tags, fromVersion: '0.1.0', toVersion: '0.4.0', tagMessages: {}, markers: MARKERS });
-    expect(notes).to.deep.equal({ fromVersion: '0.1.0', toVersion: '0.4.0', notes: [], requiresAction: false });
+    expect(notes).to.deep.include({ fromVersion: '0.1.0', toVersion: '0.4.0', notes: [], requiresAction: false });
+    expect(versionsWithoutNotes(notes)).to.deep.equal(notes.versions);
+    expect(notes.versions?.length).to.be.greaterThan(0);
   });
 
   it('treats an installed version from git describe as the tag it is based on', () => {

@@ -46,7 +46,7 @@ describe('plan: validating a request before anything runs', () => {
 
   it('refuses a step that is not in the plan, naming the plan', async () => {
     expect(await sample.plan().validate(stepRequest('deploy', '0.2.0'))).to.equal(
-      `step "deploy" is not in the plan of agent hoss-a (plan: ${PLAN})`,
+      `step "deploy" is not in the plan of agent hoss-a (plan: ${PLAN}; rollback: rollback-checkout, config, build, up, health)`,
     );
   });
 

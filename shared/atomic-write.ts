@@ -1,4 +1,5 @@
 /** Writes a small state file so that a crash leaves either the old or the new content. */
+import fs from 'node:fs';
 import { chmod, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -32,5 +33,32 @@ async function syncDirectory(dir: string): Promise<void> {
     // EINVAL/EISDIR on some file systems: the rename is still atomic, only less durable.
   } finally {
     await dh.close();
+  }
+}
+
+/** The synchronous twin, for writes that must finish before the caller goes on (the agent's journal). */
+export function writeFileAtomicSync(file: string, text: string, mode = 0o600): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fd = fs.openSync(tmp, 'w', mode);
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.chmodSync(tmp, mode);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  const dir = fs.openSync(path.dirname(file), 'r');
+  try {
+    fs.fsyncSync(dir);
+  } catch {
+    // as above: some file systems cannot sync a directory
+  } finally {
+    fs.closeSync(dir);
   }
 }

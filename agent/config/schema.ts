@@ -1,0 +1,170 @@
+/**
+ * agent.yaml as operators write it (docs/configuration.md). Only shapes and single-value
+ * rules live here; cross-key rules (procedures, files on disk) are checked while resolving.
+ */
+import { z } from 'zod';
+import { durationSchema } from '../../shared/config-file.js';
+import { patternProblem } from '../../shared/output-pattern.js';
+import { versionSyntaxProblem } from '../../shared/versions.js';
+
+export const ID_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** Step names operators may give their own steps (kept out of rollback-* and of shell syntax). */
+export const STEP_NAME_RE = /^[a-z][a-z0-9-]{0,39}$/;
+const ADDRESS_RE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** setTimeout fires at once for anything longer than this, so longer durations are refused. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export const positiveDuration = durationSchema.pipe(
+  z.number().positive({ error: 'must be longer than 0' }).max(MAX_TIMER_MS, { error: 'must be at most 24d' }),
+);
+
+const scalarToString = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string' }).transform(String);
+
+const envSchema = z.record(z.string(), scalarToString).superRefine((env, ctx) => {
+  for (const key of Object.keys(env)) {
+    if (!ENV_NAME_RE.test(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'is not an environment variable name (letters, digits and _, not starting with a digit)',
+      });
+    } else if (key.startsWith('CONVOY_')) {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'is reserved: Convoy sets the CONVOY_* variables itself (use another name)' });
+    }
+  }
+});
+
+export const commandSchema = z.union(
+  [z.string().min(1, 'must not be empty'), z.array(z.string().min(1)).min(1, 'must list at least one argv word')],
+  {
+    error: 'must be a command string (run by /bin/sh -c) or a list of argv words',
+  },
+);
+
+/** An output pattern: a substring, or /regex/flags. */
+const patternSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(500, 'must be at most 500 characters')
+  .superRefine((p, ctx) => {
+    const problem = patternProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** One pattern or a list of them. */
+const patternsSchema = z.union([patternSchema.transform((p) => [p]), z.array(patternSchema).max(20)], {
+  error: 'must be a text (or /regex/) or a list of them',
+});
+
+export const stepSchema = z.strictObject({
+  command: commandSchema.optional(),
+  timeout: positiveDuration.optional(),
+  env: envSchema.optional(),
+  cwd: z.string().min(1).optional(),
+  enabled: z.boolean().optional(),
+  rerunnable: z.boolean().optional(),
+  /** Output that must appear for the step to count as succeeded (exit code 0 is not enough). */
+  expectOutput: patternsSchema.optional(),
+  /** Output that makes the step fail even when it exits 0. */
+  rejectOutput: patternsSchema.optional(),
+  /** A command run after the step exited 0; the step succeeds only if it exits 0 too. */
+  verify: commandSchema.optional(),
+  /** A command run before the step is run again after an interruption. */
+  cleanup: commandSchema.optional(),
+  /** Another step started while this one runs, and awaited after it. */
+  alongside: z.string().regex(STEP_NAME_RE, 'is not a step name').optional(),
+  /** Start the alongside step once this output appears (default: at once). */
+  alongsideAfter: patternSchema.optional(),
+  /** Needs the pre-update backup: gets CONVOY_BACKUP_ARCHIVE, verified before anything runs. */
+  requiresBackup: z.boolean().optional(),
+});
+export type RawStep = z.output<typeof stepSchema>;
+
+const urlSchema = z.string().refine((u) => {
+  try {
+    const p = new URL(u).protocol;
+    return p === 'http:' || p === 'https:';
+  } catch {
+    return false;
+  }
+}, 'is not a URL (expected http:// or https://)');
+
+const addressSchema = z.string().refine((a) => {
+  const m = ADDRESS_RE.exec(a);
+  const port = Number(m?.[2]);
+  return m !== null && port >= 1 && port <= 65535;
+}, 'is not host:port (expected e.g. 127.0.0.1:7400 or convoy.example.com:7400)');
+
+const tlsSchema = z.strictObject({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) });
+
+const procedureSchema = z.array(z.string().regex(STEP_NAME_RE, 'is not a step name')).min(1, 'must list at least one step').max(40);
+
+/** The shape of agent.yaml as operators write it. */
+export const agentFileSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(
+      ID_RE,
+      'is not a valid agent id (expected [a-z0-9][a-z0-9._-]{0,62}: lower-case letters, digits, . _ -, starting with a letter or digit)',
+    ),
+  coordinator: z.strictObject({
+    address: addressSchema,
+    insecure: z.boolean().default(false),
+    tls: tlsSchema.optional(),
+    heartbeatInterval: positiveDuration.prefault('5s'),
+    backoff: z.strictObject({ initial: positiveDuration.prefault('500ms'), max: positiveDuration.prefault('30s') }).prefault({}),
+  }),
+  labels: z.record(z.string(), scalarToString).default({}),
+  repo: z.string().min(1),
+  serverDir: z.string().min(1).optional(),
+  stateDir: z.string().min(1),
+  trackedBranch: z
+    .string()
+    .refine((b) => versionSyntaxProblem(b) === undefined, 'is not a valid branch name (letters, digits and . _ + - /, not starting with -)')
+    .optional(),
+  fetch: z.boolean().default(true),
+  releaseNotes: z
+    .strictObject({
+      changelog: z.string().min(1).default('CHANGELOG.md'),
+      markers: z.array(z.string().min(1)).default(['ACTION REQUIRED', 'Required changes']),
+    })
+    .prefault({}),
+  health: z
+    .strictObject({
+      url: urlSchema.optional(),
+      command: commandSchema.optional(),
+      versionField: z
+        .string()
+        .regex(/^[^.]+(\.[^.]+)*$/, 'is not a dot path (e.g. version or build.version)')
+        .optional(),
+      /** More URLs that must answer 2xx too (Hoss: the auth service's ping on the auth server). */
+      alsoUrls: z.array(urlSchema).max(10).default([]),
+      interval: positiveDuration.prefault('1s'),
+      deadline: positiveDuration.prefault('2m'),
+      monitorInterval: positiveDuration.prefault('10s'),
+      requestTimeout: positiveDuration.prefault('5s'),
+    })
+    .optional(),
+  backup: z
+    .strictObject({
+      archiveGlob: z.string().min(1).default('backups/*.tar.gz'),
+      compatibility: z
+        .enum(['same-major-minor', 'same-major', 'exact', 'any'], {
+          error: 'is not a compatibility rule (expected same-major-minor, same-major, exact or any)',
+        })
+        .default('same-major-minor'),
+    })
+    .prefault({}),
+  /** Configuration drift shown by `convoy plan`: files that change between versions, keys an env file lacks. */
+  drift: z
+    .strictObject({
+      files: z.array(z.string().min(1).max(200)).max(50).default([]),
+      envFile: z.string().min(1).optional(),
+      envKeysFrom: z.strictObject({ file: z.string().min(1), target: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'is not a make target') }).optional(),
+    })
+    .prefault({}),
+  steps: z.record(z.string().regex(STEP_NAME_RE, 'is not a step name'), stepSchema).default({}),
+  procedures: z.strictObject({ update: procedureSchema.optional(), rollback: procedureSchema.optional() }).prefault({}),
+});
+export type RawAgentFile = z.output<typeof agentFileSchema>;
