@@ -100,6 +100,8 @@ export interface ClusterConfig {
   allowDowngrade: boolean;
   autoRollback: boolean;
   alerts?: { prometheus: string; selector: string; pollIntervalMs: number; timeoutMs: number };
+  /** Release notes the coordinator fetches itself; see docs/release-notes.md. */
+  releaseNotes?: { requireNotes: boolean };
 }
 
 /** A CLI user and what they may do. viewer: read commands; operator: also start, ack, pause, resume, abort, rollback, schedules. */

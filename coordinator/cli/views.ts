@@ -3,7 +3,7 @@
  * @grpc/proto-loader delivers them: camelCase fields, int64 as number, defaults filled in.
  * The CLI only reads these; keep them in step with the proto.
  */
-import type { BackupRecord, HealthState, ReleaseNote, ReleaseNotes, RepoState } from '../../shared/wire.js';
+import type { BackupRecord, Drift, HealthState, ReleaseNote, ReleaseNotes, RepoState } from '../../shared/wire.js';
 
 /** Rollout states (DESIGN.md); the last three are terminal. */
 export type RolloutState = 'pending' | 'awaiting-ack' | 'running' | 'paused' | 'succeeded' | 'failed' | 'aborted';
@@ -42,6 +42,11 @@ export interface PlanHost {
   problem: string;
   connected: boolean;
   healthy: boolean;
+  /** update | skip | refused: what `rollout start` would do with this host. */
+  verdict: string;
+  verdictReason: string;
+  drift?: Drift | null;
+  servedVersion: string;
 }
 
 /** The answer to Plan: hosts in order, and the problems that would stop a rollout. */
@@ -52,6 +57,13 @@ export interface PlanResponse {
   requiresAction: boolean;
   problems: string[];
   phases: string[];
+  ackReasons: string[];
+  notesMissing: string[];
+  notesLookedIn: string[];
+  releaseNotes: ReleaseNote[];
+  requiredChanges: string[];
+  notesError: string;
+  versions: string[];
 }
 
 /** One run of one step on one host. */
@@ -108,6 +120,10 @@ export interface RolloutView {
   releaseNotes: ReleaseNote[];
   authHost: string;
   resumeAtMs: number;
+  notesMissing: string[];
+  notesLookedIn: string[];
+  requiredChanges: string[];
+  notesError: string;
 }
 
 /** One line of step output. */
@@ -149,6 +165,7 @@ export interface PlanRequest {
   cluster: string;
   host: string;
   targetVersion: string;
+  includeDiff?: boolean;
 }
 
 export interface StartRolloutRequest {

@@ -19,11 +19,13 @@ import {
   type Transition,
   applyAction,
   applyInspectResult,
+  applyRemoteNotes,
   applyStepResult,
   reconcile,
   stepRequest,
 } from './engine.js';
 import { type Rollout, isTerminal, needsWork } from './model.js';
+import type { RemoteNotes } from './notes.js';
 import { createRollout } from './planner.js';
 
 export interface ControllerOptions {
@@ -34,6 +36,21 @@ export interface ControllerOptions {
   config: CoordinatorConfig;
   /** Firing-alert checks for clusters that gate on alerts (issue: blocking on alerts). */
   alerts?: AlertSource;
+  /** The coordinator's own release-notes sources (GitHub releases), by cluster. */
+  notes?: ReleaseNotesProvider;
+}
+
+/** Release notes the coordinator fetches itself (agents may have no internet access). */
+export interface ReleaseNotesProvider {
+  /** The source configured for a cluster, or undefined. */
+  sourceFor(cluster: string): RemoteNotesSource | undefined;
+}
+
+export interface RemoteNotesSource {
+  /** Where it looks, for operators: "GitHub releases of WyssCenter/hybrid-object-store". */
+  label: string;
+  /** Never rejects: versions it could not ask about are `unavailable`. */
+  fetch(versions: string[]): Promise<RemoteNotes>;
 }
 
 /** Asks Prometheus (or anything) which alerts fire for a cluster. */
@@ -71,6 +88,7 @@ export class RolloutController {
   private readonly inspectWaiters = new Map<string, (r: InspectResult) => void>();
   private readonly observers: RolloutObserver[] = [];
   private readonly alertChecks = new Set<string>();
+  private readonly notesFetches = new Set<string>();
   private stopping = false;
 
   constructor(private readonly o: ControllerOptions) {}
@@ -179,34 +197,20 @@ export class RolloutController {
     return { members: [req.host] };
   }
 
-  /** Starts a rollout (or refuses, naming the rollout in the way). */
-  start(req: StartRequest): Rollout {
-    if (this.stopping) throw new ConvoyError('UNAVAILABLE', 'the coordinator is shutting down; start the rollout again once it is back');
+  /**
+   * The rollout `start` would create now, without its admission checks (`convoy plan` previews
+   * it). A `--host` rollout takes the settings of the host's cluster (autoRollback,
+   * allowDowngrade, health deadline, release notes); a host in no cluster gets the defaults.
+   */
+  draft(
+    req: Pick<StartRequest, 'cluster' | 'host' | 'target' | 'ackReleaseNotes' | 'actor' | 'schedule' | 'windowEndsAtMs'>,
+    id: string,
+  ): Rollout {
     const { cluster, members } = this.resolveTargets(req);
-    for (const id of members) {
-      const rec = this.o.fleet.get(id);
-      if (!rec)
-        throw new ConvoyError(
-          'FAILED_PRECONDITION',
-          `agent "${id}" of cluster ${cluster?.name} has never connected; start convoy-agent on that host (or fix the member list)`,
-        );
-      if (!rec.connected)
-        throw new ConvoyError(
-          'FAILED_PRECONDITION',
-          `agent "${id}" is not connected (last seen ${new Date(rec.lastSeenMs).toISOString()}); start it, then try again`,
-        );
-      if (this.o.config.denyAgents.includes(id))
-        throw new ConvoyError('FAILED_PRECONDITION', `agent "${id}" is revoked (denyAgents in ${this.o.config.file})`);
-      const busy = this.activeFor(id);
-      if (busy) {
-        throw new ConvoyError(
-          'FAILED_PRECONDITION',
-          `rollout ${busy.id} is already ${busy.state} on ${busy.cluster ? `cluster ${busy.cluster}` : `host ${id}`} (host ${id}); wait for it or run \`convoy rollout abort ${busy.id}\``,
-        );
-      }
-    }
-    const rollout = createRollout({
-      id: this.o.store.nextRolloutId(),
+    const settings = cluster ?? this.clusterOf(req.host);
+    const notesSource = settings ? this.o.notes?.sourceFor(settings.name) : undefined;
+    return createRollout({
+      id,
       cluster: cluster?.name ?? '',
       target: req.target,
       initiator: req.actor,
@@ -214,13 +218,13 @@ export class RolloutController {
       ackPreapproved: req.ackReleaseNotes,
       maxParallel: cluster?.maxParallel ?? 1,
       authHost: cluster?.authServer ?? '',
-      allowDowngrade: cluster?.allowDowngrade ?? false,
-      autoRollback: cluster?.autoRollback ?? false,
-      healthDeadlineMs: cluster?.healthDeadlineMs ?? 0,
-      hosts: members.map((id) => {
-        const rec = this.o.fleet.get(id);
+      allowDowngrade: settings?.allowDowngrade ?? false,
+      autoRollback: settings?.autoRollback ?? false,
+      healthDeadlineMs: settings?.healthDeadlineMs ?? 0,
+      hosts: members.map((agentId) => {
+        const rec = this.o.fleet.get(agentId);
         return {
-          agentId: id,
+          agentId,
           plan: rec?.plan ?? [],
           rerunnable: rec?.rerunnable ?? [],
           stepTimeoutsMs: rec?.stepTimeoutsMs ?? {},
@@ -231,7 +235,42 @@ export class RolloutController {
       }),
       schedule: req.schedule,
       windowEndsAtMs: req.windowEndsAtMs,
+      notesSource: notesSource?.label ?? '',
+      requireNotes: settings?.releaseNotes?.requireNotes ?? false,
     });
+  }
+
+  /** The coordinator's release-notes source for a rollout's cluster (or its host's), if any. */
+  notesSourceFor(r: Rollout): RemoteNotesSource | undefined {
+    const cluster = r.cluster || this.clusterOf(r.hosts[0]?.agentId ?? '')?.name || '';
+    return cluster ? this.o.notes?.sourceFor(cluster) : undefined;
+  }
+
+  /** Why `start` refuses a host before preflight (never connected, not connected, revoked, busy), or undefined. */
+  admissionProblem(id: string): string | undefined {
+    const rec = this.o.fleet.get(id);
+    const cluster = this.clusterOf(id);
+    if (!rec)
+      return `agent "${id}"${cluster ? ` of cluster ${cluster.name}` : ''} has never connected; start convoy-agent on that host (or fix the member list)`;
+    if (!rec.connected)
+      return `agent "${id}" is not connected (last seen ${new Date(rec.lastSeenMs).toISOString()}); start it, then try again`;
+    if (this.o.config.denyAgents.includes(id)) return `agent "${id}" is revoked (denyAgents in ${this.o.config.file})`;
+    const busy = this.activeFor(id);
+    if (busy)
+      return `rollout ${busy.id} is already ${busy.state} on ${busy.cluster ? `cluster ${busy.cluster}` : `host ${id}`} (host ${id}); wait for it or run \`convoy rollout abort ${busy.id}\``;
+    return undefined;
+  }
+
+  /** Starts a rollout (or refuses, naming the rollout in the way). */
+  start(req: StartRequest): Rollout {
+    if (this.stopping) throw new ConvoyError('UNAVAILABLE', 'the coordinator is shutting down; start the rollout again once it is back');
+    const { members } = this.resolveTargets(req);
+    for (const id of members) {
+      const problem = this.admissionProblem(id);
+      if (problem) throw new ConvoyError('FAILED_PRECONDITION', problem);
+    }
+    const cluster = this.cluster(req.cluster);
+    const rollout = this.draft(req, this.o.store.nextRolloutId());
     const what = cluster ? `cluster ${cluster.name}` : `host ${req.host}`;
     this.commit(rollout, [
       {
@@ -329,7 +368,7 @@ export class RolloutController {
   }
 
   /** Asks an agent to inspect a target (for `convoy plan`); resolves with its answer or a timeout error. */
-  inspect(agentId: string, requestId: string, target: string, timeoutMs: number): Promise<InspectResult> {
+  inspect(agentId: string, requestId: string, target: string, timeoutMs: number, includeDiff = false): Promise<InspectResult> {
     return new Promise((resolve, reject) => {
       const cancel = this.o.clock.setTimer(timeoutMs, () => {
         this.inspectWaiters.delete(requestId);
@@ -339,7 +378,7 @@ export class RolloutController {
         cancel();
         resolve(res);
       });
-      if (!this.o.fleet.send(agentId, { inspect: { requestId, targetVersion: target } })) {
+      if (!this.o.fleet.send(agentId, { inspect: { requestId, targetVersion: target, includeDiff } })) {
         cancel();
         this.inspectWaiters.delete(requestId);
         reject(new ConvoyError('FAILED_PRECONDITION', `agent ${agentId} is not connected`));
@@ -393,6 +432,31 @@ export class RolloutController {
     });
   }
 
+  /** Asks the cluster's release-notes source (one fetch per rollout at a time), then applies the answer. */
+  private fetchNotes(rolloutId: string, versions: string[]): void {
+    const r = this.active.get(rolloutId);
+    if (!r || this.notesFetches.has(rolloutId)) return;
+    const source = this.notesSourceFor(r);
+    this.notesFetches.add(rolloutId);
+    const answer: Promise<RemoteNotes> = source
+      ? source.fetch(versions)
+      : Promise.resolve({
+          source: r.notes?.remoteSource || 'the release-notes source',
+          notes: [],
+          notPublished: [],
+          unavailable: versions.map((version) => ({ version, reason: 'its configuration was removed from the coordinator' })),
+        });
+    void answer
+      .then((remote) => {
+        const current = this.active.get(rolloutId);
+        if (current && !this.stopping) this.apply(applyRemoteNotes(current, remote, this.o.clock.now()));
+      })
+      .finally(() => {
+        this.notesFetches.delete(rolloutId);
+        this.advance(rolloutId);
+      });
+  }
+
   private apply(t: Transition): void {
     this.commit(t.rollout, t.effects);
   }
@@ -441,6 +505,7 @@ export class RolloutController {
     else if (e.kind === 'inspect') sent = this.o.fleet.send(e.agentId, { inspect: { requestId: e.requestId, targetVersion: e.target } });
     else if (e.kind === 'cancel-step') sent = this.o.fleet.send(e.agentId, { cancel: { requestId: e.requestId, reason: e.reason } });
     else if (e.kind === 'check-alerts') return this.checkAlerts(e.cluster);
+    else if (e.kind === 'fetch-release-notes') return this.fetchNotes(rolloutId, e.versions);
     else return;
     if (!sent)
       this.o.logger.warn('agent not connected; the request will be sent when it reconnects', {

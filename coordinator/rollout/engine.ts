@@ -6,16 +6,16 @@
  *
  * reconcile() reads as a flat list of phases, each able to return early.
  */
-import type { ReleaseNote } from '../../shared/wire.js';
 import { isDowngrade, sameVersion } from '../../shared/versions.js';
 import { type HostRun, type Inspection, type Phase, type Rollout, isTerminal } from './model.js';
 import { expireLostSteps } from './lost-steps.js';
+import { ackReasons, gatherFromInspections, notesOf, reportMissingNotes } from './notes.js';
 import { advanceRollback } from './rollback.js';
 import { type Env, type Transition, Work, dispatch, failRollout, latestRun } from './work.js';
 
 export * from './work.js';
 export { applyAction, type RolloutAction } from './actions.js';
-export { applyInspectResult, applyStepResult } from './results.js';
+export { applyInspectResult, applyRemoteNotes, applyStepResult } from './results.js';
 export { lostStepDeadline } from './lost-steps.js';
 
 /** Advances the rollout as far as it can go now. Safe to call at any time, any number of times. */
@@ -58,7 +58,7 @@ function reconcilePreflight(w: Work, env: Env): void {
   if (!waiting) finishPreflight(w);
 }
 
-function emptyInspection(requestId: string): Inspection {
+export function emptyInspection(requestId: string): Inspection {
   return {
     requestId,
     done: false,
@@ -99,45 +99,65 @@ function finishPreflight(w: Work): void {
       return failRollout(w, h.agentId, 'preflight', problem);
     }
   }
-  for (const h of r.hosts) {
-    h.fromVersion = h.inspection?.installedVersion ?? '';
-    if (h.fromVersion !== r.target) continue;
-    // A tree at the target does not mean the target is serving: a host left half-way by a
-    // failed rollout (checked out, never built or started) is updated again, not skipped.
-    const served = h.inspection?.healthVersion ?? '';
-    if (served && !sameVersion(served, r.target)) {
-      const message = `${h.agentId}: its work tree is at ${r.target} but it serves ${served}; it is updated again`;
-      w.event({ kind: 'preflight', message, agentId: h.agentId });
-      continue;
-    }
-    h.state = 'skipped';
-    h.reason = `already at ${r.target}`;
+  const status = notesOf(r);
+  if (status.remote !== 'asked' && status.remote !== 'done') {
+    skipHostsAtTarget(w);
+    if (r.hosts.every((h) => h.state === 'skipped')) return w.setState('succeeded', `every host already runs ${r.target}`);
+    gatherFromInspections(r);
+    if (status.remote === 'unasked') status.remote = 'asked';
   }
-  if (r.hosts.every((h) => h.state === 'skipped')) return w.setState('succeeded', `every host already runs ${r.target}`);
-  r.releaseNotes = mergeNotes(r.hosts.flatMap((h) => h.inspection?.notes ?? []));
-  r.ackRequired = r.releaseNotes.some((n) => n.requiresAction);
+  if (status.remote === 'asked') {
+    // the coordinator's own source (GitHub releases) is asked once the versions on the way are known;
+    // asked again at every reconcile until it answers (the controller runs one fetch at a time)
+    w.effects.push({ kind: 'fetch-release-notes', versions: status.versions });
+    return;
+  }
+  reportMissingNotes(w);
+  const reasons = ackReasons(r);
+  r.ackRequired = reasons.length > 0;
   if (r.ackRequired && !r.ackedBy) {
     if (r.ackPreapproved) {
       r.ackedBy = r.initiator;
       r.ackedAtMs = w.now;
-      w.event({ kind: 'action', message: `release notes acknowledged at start by ${r.initiator}`, actor: r.initiator });
+      w.event({
+        kind: 'action',
+        message: `release notes acknowledged at start by ${r.initiator}: ${reasons.join('; ')}`,
+        actor: r.initiator,
+      });
     } else {
-      const versions = [...new Set(r.releaseNotes.filter((n) => n.requiresAction).map((n) => n.version))];
-      return w.setState(
-        'awaiting-ack',
-        `release notes of ${versions.join(', ')} declare required changes: make them, then run \`convoy rollout ack ${r.id}\``,
-      );
+      return w.setState('awaiting-ack', `${reasons.join('; ')}: make the changes, then run \`convoy rollout ack ${r.id}\``);
     }
   }
   w.setPhase('backup-all');
   w.setState('running', '');
 }
 
-/** Release notes from all hosts, one per (version, source), in the order first seen. */
-function mergeNotes(notes: ReleaseNote[]): ReleaseNote[] {
-  const seen = new Map<string, ReleaseNote>();
-  for (const n of notes) if (!seen.has(`${n.version}\u0000${n.source}`)) seen.set(`${n.version}\u0000${n.source}`, n);
-  return [...seen.values()];
+/**
+ * What preflight decides for a host it found fit: skip it (already at the target and serving
+ * it), update it again (at the target but serving another version: left half-way by a failed
+ * rollout), or update it.
+ */
+export function targetVerdict(r: Rollout, h: HostRun): { verdict: 'skip' | 'update'; reason: string } {
+  const installed = h.inspection?.installedVersion ?? '';
+  if (installed !== r.target) return { verdict: 'update', reason: '' };
+  const served = h.inspection?.healthVersion ?? '';
+  if (served && !sameVersion(served, r.target))
+    return { verdict: 'update', reason: `its work tree is at ${r.target} but it serves ${served}; it is updated again` };
+  return { verdict: 'skip', reason: `already at ${r.target}` };
+}
+
+/** Hosts already at the target are skipped, unless they do not serve it. */
+function skipHostsAtTarget(w: Work): void {
+  for (const h of w.r.hosts) {
+    h.fromVersion = h.inspection?.installedVersion ?? '';
+    const { verdict, reason } = targetVerdict(w.r, h);
+    if (verdict === 'skip') {
+      h.state = 'skipped';
+      h.reason = reason;
+    } else if (reason) {
+      w.event({ kind: 'preflight', message: `${h.agentId}: ${reason}`, agentId: h.agentId });
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------

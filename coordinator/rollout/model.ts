@@ -82,6 +82,32 @@ export interface Inspection {
   /** The version the service reports ('' when its health check reports none). */
   healthVersion: string;
   notes: ReleaseNote[];
+  /** Every version on the way, ascending (absent from older agents). */
+  notesVersions?: string[];
+  /** Where the agent looked for notes. */
+  notesLookedIn?: string[];
+  /** Configuration drift: files that change on the way, changes the host needs by hand. */
+  driftFiles?: string[];
+  requiredChanges?: string[];
+  driftError?: string;
+}
+
+/** What is known of the release notes on the way (docs/release-notes.md). */
+export interface NotesStatus {
+  /** Every version on the way on any host, ascending. */
+  versions: string[];
+  /** Versions no source had a note for: "none found", never "nothing required". */
+  missing: string[];
+  /** Where Convoy looked (the agents' sources, then the coordinator's). */
+  lookedIn: string[];
+  /** The coordinator's source (e.g. "GitHub releases of WyssCenter/hybrid-object-store"), '' when none is configured. */
+  remoteSource: string;
+  /** unasked -> asked -> done; '' when there is no remote source. */
+  remote: '' | 'unasked' | 'asked' | 'done';
+  /** Why the remote source could not be read (for some or all versions). */
+  remoteError: string;
+  /** The cluster wants an acknowledgement when a version on the way has no notes. */
+  requireNotes: boolean;
 }
 
 /** One host of a rollout. */
@@ -155,6 +181,10 @@ export interface Rollout {
   healthDeadlineMs: number;
   hosts: HostRun[];
   releaseNotes: ReleaseNote[];
+  /** Absent in rollouts stored before it existed. */
+  notes?: NotesStatus;
+  /** Changes hosts need by hand before the update (a key an env file lacks…): they require an acknowledgement. */
+  requiredChanges?: string[];
   /** When the rollout will resume by itself (maintenance windows), 0 if not scheduled. */
   resumeAtMs: number;
   /** Why it is paused: an operator, the auth gate, the maintenance window or firing alerts. */

@@ -61,6 +61,9 @@ export interface NewRollout {
   hosts: PlannedHostInput[];
   schedule?: string;
   windowEndsAtMs?: number;
+  /** The coordinator's release-notes source for the cluster ('' when none), and whether missing notes need an ack. */
+  notesSource?: string;
+  requireNotes?: boolean;
 }
 
 /** A new rollout in `pending`, phase `preflight`. */
@@ -111,6 +114,16 @@ export function createRollout(p: NewRollout): Rollout {
     healthDeadlineMs: p.healthDeadlineMs,
     hosts,
     releaseNotes: [],
+    notes: {
+      versions: [],
+      missing: [],
+      lookedIn: [],
+      remoteSource: p.notesSource ?? '',
+      remote: p.notesSource ? 'unasked' : '',
+      remoteError: '',
+      requireNotes: p.requireNotes ?? false,
+    },
+    requiredChanges: [],
     resumeAtMs: 0,
     pauseKind: '',
     schedule: p.schedule ?? '',

@@ -1,6 +1,7 @@
 /** What agents report, applied to a rollout: step results and preflight inspections. */
 import type { InspectResult, StepResult } from '../../shared/wire.js';
 import { type Rollout, type RunOutcome, isTerminal } from './model.js';
+import { addRemoteNotes, notesOf, type RemoteNotes } from './notes.js';
 import { beginRollback, rollbackProblem } from './rollback.js';
 import { type Transition, Work, describeRun, failRollout, findHost, latestRun } from './work.js';
 
@@ -78,6 +79,25 @@ export function applyInspectResult(rollout: Rollout, agentId: string, result: In
     healthDetail: result.health?.detail ?? '',
     healthVersion: result.health?.version ?? '',
     notes: result.releaseNotes?.notes ?? [],
+    notesVersions: result.releaseNotes?.versions,
+    notesLookedIn: result.releaseNotes?.lookedIn?.map((l) => `${agentId}: ${l}`),
+    driftFiles: result.drift?.files ?? [],
+    requiredChanges: result.drift?.requiredChanges ?? [],
+    driftError: result.drift?.error ?? '',
   };
+  return w.result();
+}
+
+/** Records what the coordinator's release-notes source answered (preflight waits for it). */
+export function applyRemoteNotes(rollout: Rollout, remote: RemoteNotes, now: number): Transition {
+  const status = rollout.notes;
+  if (!status || status.remote !== 'asked' || rollout.phase !== 'preflight') return { rollout, effects: [] };
+  const w = new Work(rollout, now);
+  addRemoteNotes(w.r, remote);
+  const found = new Set(remote.notes.map((n) => n.version)).size;
+  w.event({
+    kind: 'preflight',
+    message: `release notes from ${remote.source}: ${found} found${remote.notPublished.length ? `, none published for ${remote.notPublished.join(', ')}` : ''}${notesOf(w.r).remoteError ? `; ${notesOf(w.r).remoteError}` : ''}`,
+  });
   return w.result();
 }

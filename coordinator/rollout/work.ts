@@ -52,6 +52,8 @@ export type Effect =
   | { kind: 'cancel-step'; agentId: string; requestId: string; reason: string }
   | { kind: 'inspect'; agentId: string; requestId: string; target: string }
   | { kind: 'check-alerts'; cluster: string }
+  /** Ask the coordinator's release-notes source about these versions; the answer comes back through applyRemoteNotes. */
+  | { kind: 'fetch-release-notes'; versions: string[] }
   | { kind: 'event'; event: EngineEvent };
 
 export interface Transition {

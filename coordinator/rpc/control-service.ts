@@ -6,12 +6,12 @@ import { isCompatibilityRule, isRestorable, type CompatibilityRule } from '../..
 import type { Fleet } from '../fleet/registry.js';
 import type { RolloutController } from '../rollout/controller.js';
 import { isTerminal, type Rollout } from '../rollout/model.js';
-import { planHosts, planPhases } from '../rollout/planner.js';
+import { previewRollout } from '../rollout/preview.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { RolloutAction } from '../rollout/engine.js';
 import { actorOf, toServiceError, unary } from './errors.js';
 import { bool, limit, name, rolloutId, stepName, str } from './fields.js';
-import { agentView, eventView, logLineView, rolloutView } from './views.js';
+import { agentView, eventView, logLineView, planView, rolloutView } from './views.js';
 
 export interface ControlServiceDeps {
   fleet: Fleet;
@@ -37,65 +37,29 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
   return {
     listAgents: unary(() => ({ agents: fleet.list().map((a) => agentView(a, controller.clusterOf(a.id))) })),
 
-    plan: unary(async (req: { cluster: unknown; host: unknown; targetVersion: unknown }) => {
-      const target = str(req.targetVersion, 'target_version');
-      const { cluster, members } = controller.resolveTargets({
+    plan: unary(async (req: { cluster: unknown; host: unknown; targetVersion: unknown; includeDiff: unknown }, call) => {
+      const request = {
         cluster: name(req.cluster, 'cluster'),
         host: name(req.host, 'host'),
-        target,
-      });
-      const authHost = cluster?.authServer ?? '';
-      const planned = planHosts(
-        members.map((id) => ({ agentId: id, plan: fleet.get(id)?.plan ?? [], rerunnable: fleet.get(id)?.rerunnable ?? [] })),
-        authHost,
-      );
-      const n = ++planSeq;
-      const hosts = await Promise.all(
-        planned.map(async (p) => {
-          const rec = fleet.get(p.agentId);
-          const base = {
-            agentId: p.agentId,
-            role: p.role,
-            order: p.order,
-            installedVersion: rec?.repo?.installedVersion ?? '',
-            targetVersion: target,
-            steps: [p.backupStep, ...p.updateSteps].filter(Boolean),
-            releaseNotes: null as unknown,
-            problem: '',
-            connected: rec?.connected ?? false,
-            healthy: fleet.facts(p.agentId)?.healthy ?? false,
-          };
-          if (!rec) return { ...base, problem: 'has never connected to this coordinator' };
-          if (!rec.connected) return { ...base, problem: 'is not connected' };
-          try {
-            const res = await controller.inspect(p.agentId, `plan-${n}.${p.agentId}`, target, PLAN_INSPECT_TIMEOUT_MS);
-            const problem =
-              res.error ||
-              (!res.targetExists
-                ? `version ${target} does not exist in its repository`
-                : !res.repo?.clean
-                  ? `work tree is not clean (${res.repo?.dirtyDetail ?? ''})`
-                  : '');
-            return {
-              ...base,
-              installedVersion: res.repo?.installedVersion ?? base.installedVersion,
-              releaseNotes: res.releaseNotes,
-              problem,
-              healthy: res.health ? res.health.healthy || !res.health.configured : false,
-            };
-          } catch (err) {
-            return { ...base, problem: (err as Error).message };
-          }
-        }),
-      );
-      return {
-        cluster: cluster?.name ?? '',
-        targetVersion: target,
-        hosts,
-        requiresAction: hosts.some((h) => (h.releaseNotes as { requiresAction?: boolean } | null)?.requiresAction),
-        problems: hosts.filter((h) => h.problem).map((h) => `${h.agentId}: ${h.problem}`),
-        phases: planPhases(authHost),
+        target: str(req.targetVersion, 'target_version'),
+        ackReleaseNotes: false,
+        actor: actorOf(call),
       };
+      const includeDiff = bool(req.includeDiff, 'include_diff');
+      const n = ++planSeq;
+      const draft = controller.draft(request, `plan-${n}`);
+      const source = controller.notesSourceFor(draft);
+      const preview = await previewRollout(
+        {
+          draft,
+          admission: (id) => controller.admissionProblem(id),
+          inspect: (id, requestId, diff) => controller.inspect(id, requestId, request.target, PLAN_INSPECT_TIMEOUT_MS, diff),
+          fetchRemoteNotes: source ? (versions) => source.fetch(versions) : undefined,
+          now: () => Date.now(),
+        },
+        { includeDiff, requestPrefix: `plan-${n}` },
+      );
+      return planView(preview, { fleet, includeDiff });
     }),
 
     startRollout: unary((req: { cluster: unknown; host: unknown; targetVersion: unknown; ackReleaseNotes: unknown }, call) =>

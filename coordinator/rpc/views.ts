@@ -1,6 +1,9 @@
 /** Domain -> wire views for the CLI. */
-import type { AgentRecord } from '../fleet/registry.js';
+import type { AgentRecord, Fleet } from '../fleet/registry.js';
 import type { HostRun, Rollout, StepRun } from '../rollout/model.js';
+import { notesOf } from '../rollout/notes.js';
+import { planPhases } from '../rollout/planner.js';
+import type { RolloutPreview } from '../rollout/preview.js';
 import type { ClusterConfig } from '../config.js';
 import type { EventRecord, StoredLogLine } from '../store/sqlite-store.js';
 
@@ -62,6 +65,53 @@ export function rolloutView(r: Rollout) {
     releaseNotes: r.releaseNotes,
     authHost: r.authHost,
     resumeAtMs: r.resumeAtMs,
+    notesMissing: notesOf(r).missing,
+    notesLookedIn: notesOf(r).lookedIn,
+    requiredChanges: r.requiredChanges ?? [],
+    notesError: notesOf(r).remoteError,
+  };
+}
+
+/** `convoy plan`: each host's verdict, the notes and drift, and what would hold the rollout. */
+export function planView(p: RolloutPreview, opts: { fleet: Fleet; includeDiff: boolean }) {
+  const r = p.rollout;
+  const hosts = r.hosts.map((h) => {
+    const v = p.hosts.find((x) => x.agentId === h.agentId);
+    const rec = opts.fleet.get(h.agentId);
+    const health = v?.inspection?.health;
+    const drift = v?.drift ? { ...v.drift, diff: opts.includeDiff ? v.drift.diff : '' } : null;
+    return {
+      agentId: h.agentId,
+      role: h.role,
+      order: h.order,
+      installedVersion: v?.inspection?.repo?.installedVersion ?? rec?.repo?.installedVersion ?? '',
+      targetVersion: r.target,
+      steps: v?.verdict === 'update' ? [...(h.hasBackup ? ['backup'] : []), ...h.updateSteps] : [],
+      releaseNotes: v?.inspection?.releaseNotes ?? null,
+      problem: v?.verdict === 'refused' ? v.reason : '',
+      connected: rec?.connected ?? false,
+      healthy: health ? health.healthy || !health.configured : false,
+      verdict: v?.verdict ?? 'refused',
+      verdictReason: v?.reason ?? '',
+      drift,
+      servedVersion: health?.version ?? '',
+    };
+  });
+  const notes = notesOf(r);
+  return {
+    cluster: r.cluster,
+    targetVersion: r.target,
+    hosts,
+    requiresAction: p.ackReasons.length > 0,
+    problems: hosts.filter((h) => h.problem).map((h) => `${h.agentId}: ${h.problem}`),
+    phases: planPhases(r.authHost),
+    ackReasons: p.ackReasons,
+    notesMissing: notes.missing,
+    notesLookedIn: notes.lookedIn,
+    releaseNotes: r.releaseNotes,
+    requiredChanges: r.requiredChanges ?? [],
+    notesError: notes.remoteError,
+    versions: notes.versions,
   };
 }
 

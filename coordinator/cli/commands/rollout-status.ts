@@ -73,9 +73,9 @@ export function hostRows(view: RolloutView, p: Paint): string[][] {
     ]);
 }
 
-/** `convoy rollout status` as text lines. */
-export function formatRolloutStatus(view: RolloutView, now: number, p: Paint): string[] {
-  const lines = formatHeader(view, now, p);
+/** Release notes: those that require action (until acknowledged), versions none was found for, changes needed by hand. */
+export function formatNotesStatus(view: RolloutView, p: Paint): string[] {
+  const lines: string[] = [];
   const required = view.releaseNotes.filter((n) => n.requiresAction);
   if (required.length && !view.ackedBy) {
     lines.push('', 'Release notes that require action:');
@@ -84,6 +84,22 @@ export function formatRolloutStatus(view: RolloutView, now: number, p: Paint): s
       for (const req of n.requiredLines) lines.push(`    ! ${req}`);
     }
   }
+  if (view.notesMissing.length) {
+    lines.push('', `Release notes: ${p.yellow('none found')} for ${view.notesMissing.join(', ')} (not "no action required")`);
+    lines.push(`  looked in: ${view.notesLookedIn.join('; ') || 'nowhere'}`);
+  }
+  if (view.notesError) lines.push('', `Release notes: ${p.red('could not read')} ${view.notesError}`);
+  if (view.requiredChanges.length) {
+    lines.push('', `Required changes${view.ackedBy ? ` (acknowledged by ${view.ackedBy})` : ''}:`);
+    for (const c of view.requiredChanges) lines.push(`  ! ${c}`);
+  }
+  return lines;
+}
+
+/** `convoy rollout status` as text lines. */
+export function formatRolloutStatus(view: RolloutView, now: number, p: Paint): string[] {
+  const lines = formatHeader(view, now, p);
+  lines.push(...formatNotesStatus(view, p));
   lines.push('', ...formatTable(['  HOST', 'ROLE', 'STATE', 'STEP', 'FROM'], hostRows(view, p)));
   for (const host of [...view.hosts].sort((a, b) => a.order - b.order)) lines.push('', ...formatHostSection(host, now, p));
   const next = nextCommands(view);

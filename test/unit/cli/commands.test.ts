@@ -116,6 +116,13 @@ describe('convoy commands against a scripted coordinator', () => {
       requiresAction: false,
       problems: ['hoss-b: is not connected'],
       phases: ['preflight', 'backup-all', 'auth', 'members', 'done'],
+      ackReasons: [],
+      notesMissing: [],
+      notesLookedIn: [],
+      releaseNotes: [],
+      requiredChanges: [],
+      notesError: '',
+      versions: ['0.2.0'],
       hosts: [
         {
           agentId: 'hoss-auth',
@@ -128,6 +135,9 @@ describe('convoy commands against a scripted coordinator', () => {
           problem: '',
           connected: true,
           healthy: true,
+          verdict: 'update',
+          verdictReason: '',
+          servedVersion: '0.1.0',
         },
         {
           agentId: 'hoss-b',
@@ -140,6 +150,9 @@ describe('convoy commands against a scripted coordinator', () => {
           problem: 'is not connected',
           connected: false,
           healthy: false,
+          verdict: 'refused',
+          verdictReason: 'is not connected',
+          servedVersion: '',
         },
       ],
     };

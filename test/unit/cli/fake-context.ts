@@ -110,6 +110,10 @@ export function failedRollout(): RolloutView {
     releaseNotes: [],
     authHost: 'hoss-auth',
     resumeAtMs: 0,
+    notesMissing: [],
+    notesLookedIn: [],
+    requiredChanges: [],
+    notesError: '',
     hosts: [
       hostView('hoss-b', { order: 3, state: 'backed-up', steps: [stepRun('backup', 'succeeded', { phase: 'backup-all' })] }),
       hostView('hoss-auth', {
