@@ -7,6 +7,7 @@ import { ConfigError } from '../shared/errors.js';
 import { tlsFilesProblems } from '../shared/file-security.js';
 import { DEFAULT_PLAN, type PlanStepName } from '../shared/wire.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
+import { DEFAULT_RELEASE_NOTE_MARKERS } from '../shared/release-note-markers.js';
 import type { AgentConfig, HealthCheckConfig, StepConfig } from './types.js';
 
 const PROGRAM = 'convoy-agent';
@@ -137,7 +138,7 @@ export const agentFileSchema = z.strictObject({
   releaseNotes: z
     .strictObject({
       changelog: z.string().min(1).default('CHANGELOG.md'),
-      markers: z.array(z.string().min(1)).default(['ACTION REQUIRED', 'Required changes']),
+      markers: z.array(z.string().min(1)).default([...DEFAULT_RELEASE_NOTE_MARKERS]),
     })
     .prefault({}),
   health: z
