@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
@@ -92,4 +93,10 @@ export function parseYamlConfig<S extends z.ZodType>(file: string, text: string,
 /** An absolute path; relative paths are resolved against the config file's directory. */
 export function resolvePath(configFile: string, p: string): string {
   return path.isAbsolute(p) ? p : path.resolve(path.dirname(path.resolve(configFile)), p);
+}
+
+/** `~` and `~/…` stand for the home directory of the user running the program; other paths are returned as they are. */
+export function expandHome(p: string): string {
+  if (p === '~') return os.homedir();
+  return p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p;
 }
