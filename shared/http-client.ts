@@ -64,6 +64,7 @@ export class HttpRequestError extends Error {
 function messageFor(kind: HttpFailure, detail: string, url: string): string {
   if (kind === 'network') return `cannot reach ${url}: ${detail}`;
   if (kind === 'invalid-url') return `${url}: ${detail}`;
+  if (kind === 'cancelled') return `request to ${url} ${detail}`;
   return `${detail} from ${url}`;
 }
 
@@ -177,8 +178,8 @@ class Exchange {
 
 function cancelled(signal: AbortSignal, shown: string): HttpRequestError {
   const reason: unknown = signal.reason;
-  const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${oneLine(reason.message)}` : '';
-  return new HttpRequestError('cancelled', `request cancelled${why}`, shown);
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? ` (${oneLine(reason.message)})` : '';
+  return new HttpRequestError('cancelled', `cancelled${why}`, shown);
 }
 
 /** "connect ECONNREFUSED 127.0.0.1:9", "getaddrinfo ENOTFOUND prom", a TLS failure… in one line. */

@@ -110,7 +110,7 @@ describe('shared/http-client', () => {
     await arrived;
     caller.abort(new Error('convoyd is stopping'));
     const err = await pending;
-    expect([err.kind, err.detail]).to.deep.equal(['cancelled', 'request cancelled: convoyd is stopping']);
+    expect([err.kind, err.message]).to.deep.equal(['cancelled', `request to ${s.url}/… cancelled (convoyd is stopping)`]);
     expect(getEventListeners(caller.signal, 'abort')).to.have.length(0);
     await s.clientsGone();
   });
