@@ -102,7 +102,7 @@ export class GithubReleaseNotes {
   }
 
   private async fetch(tag: string): Promise<VersionNotes> {
-    const blocked = this.rateLimitReason();
+    const blocked = this.askingBlockedBy();
     if (blocked) return { status: 'unavailable', reason: blocked };
     const answer = await this.ask(() => getReleaseByTag(this.api, tag));
     if (answer.status === 'found') return { status: 'found', note: this.noteOf(answer.value) };
@@ -133,7 +133,7 @@ export class GithubReleaseNotes {
 
   /** One request through the limiter; a rate limit it reports holds every later request until it resets. */
   private async ask<T>(request: () => Promise<ApiAnswer<T>>): Promise<ApiAnswer<T>> {
-    const answer = await this.limiter.run(async () => this.rateLimitReason() ?? (await request()));
+    const answer = await this.limiter.run(async () => this.askingBlockedBy() ?? (await request()));
     if (typeof answer === 'string') return { status: 'unavailable', reason: answer };
     if (answer.status === 'unavailable') {
       if (answer.retryAtMs !== undefined) this.rateLimited = { untilMs: answer.retryAtMs, reason: answer.reason };
@@ -142,7 +142,8 @@ export class GithubReleaseNotes {
     return answer;
   }
 
-  private rateLimitReason(): string | undefined {
+  /** Why no request may go out now: convoyd is stopping, or a rate limit has not reset yet. */
+  private askingBlockedBy(): string | undefined {
     if (this.abort.signal.aborted) return 'convoyd is stopping';
     const limited = this.rateLimited;
     return limited && limited.untilMs > this.o.clock.now() ? limited.reason : undefined;
