@@ -16,8 +16,8 @@ import type { AddressInfo } from 'node:net';
 export interface BadBehaviours {
   /** Headers, then 64 KiB chunks as fast as the client reads, until it hangs up. */
   floodForever(res: http.ServerResponse): void;
-  /** Headers, then one byte per `everyMs` until the client hangs up. */
-  trickleForever(res: http.ServerResponse, everyMs?: number): void;
+  /** Headers, then `bytes` (default 1) every `everyMs` until the client hangs up. */
+  trickleForever(res: http.ServerResponse, everyMs?: number, bytes?: number): void;
   /** Reads the request and never answers (no headers). */
   neverAnswer(res: http.ServerResponse): void;
 }
@@ -55,11 +55,12 @@ export async function startLocalHttp(handler: LocalHandler): Promise<LocalHttp> 
       res.on('drain', pump);
       pump();
     },
-    trickleForever(res, everyMs = 10) {
+    trickleForever(res, everyMs = 10, bytes = 1) {
       res.writeHead(200, { 'content-type': 'application/json' });
+      const piece = Buffer.alloc(bytes, 0x5b);
       const timer = setInterval(() => {
-        res.write('[');
-        sent += 1;
+        res.write(piece);
+        sent += bytes;
       }, everyMs);
       res.on('close', () => clearInterval(timer));
     },
