@@ -136,6 +136,7 @@ class Exchange {
   }
 
   private onChunk(chunk: Buffer): void {
+    if (this.settled) return; // a chunk already buffered when the request ended
     this.received += chunk.length;
     if (this.received > this.o.maxBodyBytes) {
       this.fail(new HttpRequestError('body-too-large', `response body over ${formatBytes(this.o.maxBodyBytes)}`, this.shown));
