@@ -21,5 +21,15 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // every outbound request of convoyd has one deadline and a body limit: shared/http-client.ts
+    files: ['coordinator/**/*.ts', 'shared/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Use httpRequest from shared/http-client.ts (one deadline, a body limit).' },
+      ],
+    },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -10,6 +10,7 @@ import { normalizeFingerprint } from '../shared/cert-identity.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
 import { cronProblem, timezoneProblem } from './schedule/cron.js';
 import { checkAlertsConfig } from './alerts/selector.js';
+import { type ReleaseNotesConfig, releaseNotesSchema, resolveReleaseNotes } from './release-notes/config.js';
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const nameSchema = z
@@ -34,6 +35,8 @@ const clusterSchema = z.strictObject({
       timeout: durationSchema.prefault('5s'),
     })
     .optional(),
+  /** Release notes convoyd fetches itself (GitHub Releases), see docs/release-notes.md. */
+  releaseNotes: releaseNotesSchema.optional(),
 });
 
 const operatorSchema = z.strictObject({
@@ -100,8 +103,8 @@ export interface ClusterConfig {
   allowDowngrade: boolean;
   autoRollback: boolean;
   alerts?: { prometheus: string; selector: string; pollIntervalMs: number; timeoutMs: number };
-  /** Release notes the coordinator fetches itself; see docs/release-notes.md. */
-  releaseNotes?: { requireNotes: boolean };
+  /** Absent when the cluster has no releaseNotes: block (only the agents' notes, no requirement). */
+  releaseNotes?: ReleaseNotesConfig;
 }
 
 /** A CLI user and what they may do. viewer: read commands; operator: also start, ack, pause, resume, abort, rollback, schedules. */
@@ -192,7 +195,8 @@ export function loadCoordinatorConfig(file: string): CoordinatorConfig {
 export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coordinatorFileSchema>): CoordinatorConfig {
   const name = path.basename(abs);
   const hint = `Edit ${abs} and restart convoyd.`;
-  const clusters: ClusterConfig[] = raw.clusters.map((c) => ({
+  const notesProblems: string[] = [];
+  const clusters: ClusterConfig[] = raw.clusters.map((c, i) => ({
     name: c.name,
     authServer: c.authServer ?? '',
     members: c.members,
@@ -203,6 +207,9 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
     alerts: c.alerts
       ? { prometheus: c.alerts.prometheus, selector: c.alerts.selector, pollIntervalMs: c.alerts.pollInterval, timeoutMs: c.alerts.timeout }
       : undefined,
+    ...(c.releaseNotes && {
+      releaseNotes: resolveReleaseNotes(abs, `${name}: clusters[${i}].releaseNotes`, c.releaseNotes, notesProblems),
+    }),
   }));
   const schedules: ScheduleConfig[] = raw.schedules.map((s) => ({
     name: s.name,
@@ -214,7 +221,12 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
     enabled: s.enabled,
     ackReleaseNotes: s.ackReleaseNotes,
   }));
-  const problems = [...checkClusters(abs, clusters), ...checkSchedules(abs, schedules, clusters), ...checkAlertsConfig(abs, clusters)];
+  const problems = [
+    ...checkClusters(abs, clusters),
+    ...checkSchedules(abs, schedules, clusters),
+    ...checkAlertsConfig(abs, clusters),
+    ...notesProblems,
+  ];
   const operatorNames = new Set<string>();
   raw.operators.forEach((o, i) => {
     if (operatorNames.has(o.name)) problems.push(`${name}: operators[${i}].name "${o.name}" is listed twice`);

@@ -8,6 +8,7 @@ import { type Clock, systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { loadServices, serverOptions } from '../shared/proto.js';
 import { PrometheusAlertSource } from './alerts/prometheus-source.js';
+import { ClusterReleaseNotes } from './release-notes/provider.js';
 import type { CoordinatorConfig } from './config.js';
 import { Fleet } from './fleet/registry.js';
 import { Metrics } from './metrics.js';
@@ -37,6 +38,8 @@ export class CoordinatorDaemon {
   readonly metrics: Metrics;
   /** Blocking on alerts (clusters[].alerts): polls Prometheus while a rollout is paused by alerts. */
   private alerts?: PrometheusAlertSource;
+  /** Release notes convoyd fetches itself (clusters[].releaseNotes.github). */
+  private notes?: ClusterReleaseNotes;
   /** Webhook notifications of rollout state changes; flushed briefly on stop. */
   private readonly webhooks: WebhookNotifier;
   /** Opens maintenance windows (schedules:); constructed in create(). */
@@ -61,9 +64,11 @@ export class CoordinatorDaemon {
     const alerts = PrometheusAlertSource.fromConfig(config, { clock, logger }); // validates the alert selectors first
     const store = new SqliteStore(config.stateFile);
     const fleet = new Fleet({ store, clock, logger, heartbeatTimeoutMs: config.heartbeatTimeoutMs });
-    const controller = new RolloutController({ store, fleet, clock, logger, config, alerts });
+    const notes = new ClusterReleaseNotes(config.clusters, { clock, logger });
+    const controller = new RolloutController({ store, fleet, clock, logger, config, alerts, notes });
     const daemon = new CoordinatorDaemon(config, logger, clock, store, fleet, controller, version);
     daemon.alerts = alerts;
+    daemon.notes = notes;
     const schedules = config.schedules;
     daemon.scheduler = new Scheduler({ schedules, clusters: config.clusters, rollouts: controller, fleet, store, clock, logger });
     return daemon;
@@ -177,6 +182,7 @@ export class CoordinatorDaemon {
     this.stopSweep?.();
     await this.scheduler?.stop();
     this.alerts?.stop();
+    this.notes?.stop();
     this.httpServer?.close();
     // Agent streams and CLI watches never end by themselves. Steps keep running on the agents,
     // which journal their results and deliver them to the next convoyd: nothing is lost by closing now.

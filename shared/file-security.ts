@@ -30,6 +30,17 @@ export function privateKeyProblem(file: string, what: string): string | undefine
   return undefined;
 }
 
+/** A file holding a secret (an API token): a regular file no one but its owner may read or write. */
+export function secretFileProblem(file: string, what: string): string | undefined {
+  const st = statOf(file);
+  if (!st) return undefined;
+  if (!st.isFile()) return `${what} "${file}" is not a regular file`;
+  if ((st.mode & 0o077) !== 0) {
+    return `${what} "${file}" is readable or writable by group or others (mode ${modeOf(st)}); a token must be private. Run chmod 600 ${file}`;
+  }
+  return undefined;
+}
+
 /** A certificate or CA bundle: others may read it, but only its owner may change it. */
 export function trustedFileProblem(file: string, what: string): string | undefined {
   const st = statOf(file);

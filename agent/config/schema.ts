@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../../shared/config-file.js';
 import { patternProblem } from '../../shared/output-pattern.js';
+import { DEFAULT_RELEASE_NOTE_MARKERS } from '../../shared/release-note-markers.js';
 import { versionSyntaxProblem } from '../../shared/versions.js';
 
 export const ID_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -127,7 +128,7 @@ export const agentFileSchema = z.strictObject({
   releaseNotes: z
     .strictObject({
       changelog: z.string().min(1).default('CHANGELOG.md'),
-      markers: z.array(z.string().min(1)).default(['ACTION REQUIRED', 'Required changes']),
+      markers: z.array(z.string().min(1)).default([...DEFAULT_RELEASE_NOTE_MARKERS]),
     })
     .prefault({}),
   health: z

@@ -3,17 +3,18 @@
  * the version sections of a Markdown changelog. Parsing is pure; `collectReleaseNotes`
  * reads the inputs from git.
  *
- * A note requires action when a marker (e.g. "Required changes", "ACTION REQUIRED") is
- * the title of a heading or starts a line; the matched lines go to requiredLines.
+ * A note requires action by the marker rule of shared/release-note-markers.ts, the same
+ * rule convoyd applies to GitHub releases.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GitRepo } from '../exec/git.js';
 import { parseVersion, sortVersionsDesc, versionsBetween } from '../../shared/versions.js';
 import type { ReleaseNote, ReleaseNotes } from '../../shared/wire.js';
+import { findHeadings, makeReleaseNote as makeNote, sectionEnd } from '../../shared/release-note-markers.js';
 
-/** Longest note text passed on; a changelog section longer than this is cut. */
-export const MAX_NOTE_CHARS = 16 * 1024;
+export { MAX_NOTE_CHARS, findRequiredLines } from '../../shared/release-note-markers.js';
+
 /** Changelog headings at these levels (#, ##, ###) can start a version section. */
 const MAX_VERSION_HEADING_LEVEL = 3;
 
@@ -73,37 +74,6 @@ export function describedBase(version: string): string {
   return m?.[1] && parseVersion(m[1]) ? m[1] : version;
 }
 
-function makeNote(version: string, source: string, text: string, markers: string[]): ReleaseNote {
-  const requiredLines = findRequiredLines(text, markers);
-  const cut = text.length > MAX_NOTE_CHARS ? `${text.slice(0, MAX_NOTE_CHARS)}\n… (truncated)` : text;
-  return { version, source, text: cut, requiresAction: requiredLines.length > 0, requiredLines };
-}
-
-interface Heading {
-  line: number;
-  level: number;
-  title: string;
-}
-
-/** ATX headings outside fenced code blocks. */
-function findHeadings(lines: string[]): Heading[] {
-  const headings: Heading[] = [];
-  let fence: string | undefined;
-  lines.forEach((text, line) => {
-    const f = /^ {0,3}(```|~~~)/.exec(text);
-    if (f) fence = fence === undefined ? f[1] : fence === f[1] ? undefined : fence;
-    if (fence !== undefined || f) return;
-    const m = /^ {0,3}(#{1,6})(?:\s+(.*?))?\s*$/.exec(text);
-    if (m?.[1]) headings.push({ line, level: m[1].length, title: (m[2] ?? '').replace(/\s+#+$/, '') });
-  });
-  return headings;
-}
-
-/** Index of the line after the section that `heading` starts. */
-function sectionEnd(headings: Heading[], heading: Heading, lineCount: number): number {
-  return headings.find((h) => h.line > heading.line && h.level <= heading.level)?.line ?? lineCount;
-}
-
 /**
  * The changelog section of `version`: from a heading (# to ###) naming it, with or without
  * a "v", to the next heading of the same or a higher level. "0.2.0" does not match
@@ -122,32 +92,6 @@ function versionPattern(version: string): RegExp {
   const bare = version.replace(/^[vV](?=\d)/, '');
   const escaped = bare.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(?<![0-9A-Za-z_.+-])[vV]?${escaped}(?![0-9A-Za-z_+-]|\\.[0-9A-Za-z])`);
-}
-
-/**
- * Lines that declare required changes: a heading whose title contains a marker together
- * with its section, and any line that starts with a marker (after list or quote marks and
- * emphasis). Case-insensitive. Returns the lines trimmed, blank ones left out.
- */
-export function findRequiredLines(text: string, markers: string[]): string[] {
-  const wanted = markers.map((m) => m.trim().toLowerCase()).filter((m) => m !== '');
-  if (wanted.length === 0) return [];
-  const lines = text.split(/\r?\n/);
-  const headings = findHeadings(lines);
-  const picked = new Set<number>();
-  for (const h of headings) {
-    const title = h.title.toLowerCase();
-    if (!wanted.some((m) => title.includes(m))) continue;
-    for (let i = h.line; i < sectionEnd(headings, h, lines.length); i++) picked.add(i);
-  }
-  lines.forEach((line, i) => {
-    const start = line.replace(/^[\s>*_+-]*(?:\d+[.)]\s+)?[*_]*/, '').toLowerCase();
-    if (wanted.some((m) => start.startsWith(m))) picked.add(i);
-  });
-  return [...picked]
-    .sort((a, b) => a - b)
-    .map((i) => (lines[i] ?? '').trim())
-    .filter((l) => l !== '');
 }
 
 function trimBlankLines(lines: string[]): string[] {

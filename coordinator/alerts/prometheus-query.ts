@@ -2,7 +2,14 @@
  * One instant query to Prometheus's HTTP API for the firing alerts of a cluster. Never throws:
  * every failure becomes a one-line reason, which the engine shows as the rollout's pause reason.
  */
-import { describeFetchError, httpTarget, oneLine, redactUrl, withTimeout } from '../notify/http.js';
+import { HttpRequestError, type HttpResponse, httpRequest } from '../../shared/http-client.js';
+import { oneLine, redactUrl } from '../../shared/http-text.js';
+
+/**
+ * Largest answer read. An ALERTS query answers a few hundred bytes per firing alert; a body
+ * past this is not Prometheus answering that query, and reading on would only grow convoyd.
+ */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
 
 /** What Prometheus answered: the names of the firing alerts, or why it could not be asked. */
 export interface AlertAnswer {
@@ -47,24 +54,40 @@ export function alertNamesOf(body: unknown): AlertAnswer {
 export async function queryFiringAlerts(prometheus: string, query: string, timeoutMs: number, signal: AbortSignal): Promise<AlertAnswer> {
   const where = redactUrl(prometheus);
   try {
-    const target = httpTarget(queryUrl(prometheus, query));
-    const res = await fetch(target.url, {
-      headers: { accept: 'application/json', ...target.headers },
-      redirect: 'error',
-      signal: withTimeout(signal, timeoutMs),
+    const res = await httpRequest(queryUrl(prometheus, query), {
+      headers: { accept: 'application/json' },
+      timeoutMs,
+      maxBodyBytes: MAX_ANSWER_BYTES,
+      signal,
+      shownAs: where,
     });
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      const what = res.ok ? 'a body that is not JSON' : `HTTP ${res.status}${text.trim() ? `: ${oneLine(text, 120)}` : ''}`;
-      return { firing: [], error: `Prometheus at ${where} answered ${what}` };
-    }
-    const answer = alertNamesOf(body);
-    if (!res.ok && !answer.error) return { firing: [], error: `Prometheus at ${where} answered HTTP ${res.status}` };
-    return answer;
+    return answerOf(res, where);
   } catch (err) {
-    return { firing: [], error: `Prometheus at ${where}: ${describeFetchError(err, timeoutMs)}` };
+    return { firing: [], error: failureReason(err, where) };
   }
+}
+
+function answerOf(res: HttpResponse, where: string): AlertAnswer {
+  const ok = res.status >= 200 && res.status < 300;
+  const text = res.body.toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    const what = ok ? 'a body that is not JSON' : `HTTP ${res.status}${text.trim() ? `: ${oneLine(text, 120)}` : ''}`;
+    return { firing: [], error: `Prometheus at ${where} answered ${what}` };
+  }
+  const answer = alertNamesOf(body);
+  if (!ok && !answer.error) return { firing: [], error: `Prometheus at ${where} answered HTTP ${res.status}` };
+  return answer;
+}
+
+/**
+ * The engine shows this as the pause reason. A timeout says so first ("alert check timed
+ * out"): it is the case an operator must tell apart from a Prometheus that refused.
+ */
+function failureReason(err: unknown, where: string): string {
+  if (err instanceof HttpRequestError && err.kind === 'timeout') return `alert check timed out: ${err.message}`;
+  const detail = err instanceof HttpRequestError ? err.detail : String(err);
+  return `Prometheus at ${where}: ${detail}`;
 }

@@ -12,7 +12,7 @@ import type { RolloutObserver } from '../rollout/controller.js';
 import type { Rollout } from '../rollout/model.js';
 import type { EventRecord } from '../store/sqlite-store.js';
 import { DeliveryQueue } from './delivery-queue.js';
-import { redactUrl } from './http.js';
+import { redactUrl } from '../../shared/http-text.js';
 import { buildPayload, webhookEventFor } from './payload.js';
 import { type PostJson, httpPoster } from './post.js';
 

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startAlertsTarget, type AlertsTarget } from '../helpers/alerts-target.js';
-import { createFleet, freePort, useSandbox, type Fleet, type FleetServerSpec } from '../helpers/index.js';
+import { createFleet, freePort, onCleanup, useSandbox, type Fleet, type FleetServerSpec } from '../helpers/index.js';
+import { startLocalHttp } from '../helpers/local-http.js';
 import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
 import { eventTimes, host, start, waitRollout, TERMINAL } from './support.js';
 
@@ -120,6 +121,27 @@ describe('e2e: blocking on alerts', function () {
     expect(abort.code, abort.stderr).to.equal(0);
   });
 
+  it('cuts a Prometheus that streams forever at the timeout: the reason says "alert check timed out" and convoyd stays small', async () => {
+    // 16 KiB every 50ms: about 640 KiB within the 2s timeout, under the 1 MiB limit, so the deadline is what cuts it
+    const prom = await startLocalHttp((_req, res, bad) => bad.trickleForever(res, 50, 16 * 1024));
+    onCleanup('streaming prometheus', () => prom.close());
+    const fleet = await createFleet({ dir: sandbox.dir, coordinatorOverrides: { clusters: [gatedCluster(prom.url)] } });
+    const id = await start(fleet, ['hoss', '--to', '0.2.0']);
+    const paused = await waitRollout(fleet, id, 'paused', (r) => r.state === 'paused' || TERMINAL.includes(r.state), 60_000);
+    const reason = new RegExp(
+      `^cannot ask Prometheus for firing alerts \\(alert check timed out: no complete answer within 2\\.0s \\(the body was still arriving after [\\d.]+ KiB\\) from ${prom.url}\\); resumes by itself`,
+    );
+    expect(paused.reason).to.match(reason);
+    // convoyd keeps asking every pollInterval; each stuck check ends and the next one starts
+    const rssBefore = rssBytes(fleet.coordinator!.pid);
+    for (let i = 0; i < 4; i++) await prom.requestArrived();
+    const grown = rssBytes(fleet.coordinator!.pid) - rssBefore;
+    expect(grown, `convoyd's RSS grew by ${grown} bytes over 4 stuck checks`).to.be.below(32 * 1024 * 1024);
+    expect((await waitRollout(fleet, id, 'still paused', () => true)).reason).to.match(reason);
+    const abort = await fleet.cli(['rollout', 'abort', id]);
+    expect(abort.code, abort.stderr).to.equal(0);
+  });
+
   it('refuses to start with an alert selector that is not label matchers, naming the key', async () => {
     const fleet = await createFleet({
       dir: sandbox.dir,
@@ -134,3 +156,10 @@ describe('e2e: blocking on alerts', function () {
     expect(fleet.coordinator!.exitCode).to.not.equal(0);
   });
 });
+
+/** Resident set size of a process, from /proc (Linux). */
+function rssBytes(pid: number): number {
+  const kib = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kib === undefined) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(kib) * 1024;
+}

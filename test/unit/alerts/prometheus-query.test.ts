@@ -1,6 +1,13 @@
 import { expect } from 'chai';
-import { alertNamesOf, queryUrl } from '../../../coordinator/alerts/prometheus-query.js';
-import { httpTarget, redactUrl } from '../../../coordinator/notify/http.js';
+import {
+  type AlertAnswer,
+  MAX_ANSWER_BYTES,
+  alertNamesOf,
+  queryFiringAlerts,
+  queryUrl,
+} from '../../../coordinator/alerts/prometheus-query.js';
+import { type LocalHttp, startLocalHttp } from '../../helpers/local-http.js';
+import { httpTarget, redactUrl } from '../../../shared/http-text.js';
 
 describe('prometheus query', () => {
   const q = 'ALERTS{alertstate="firing",severity="critical"}';
@@ -46,5 +53,45 @@ describe('prometheus query', () => {
     });
     expect(redactUrl('https://bot:pw@hooks.slack.com/services/T0/B0/secret')).to.equal('https://hooks.slack.com/…');
     expect(redactUrl('http://127.0.0.1:9090')).to.equal('http://127.0.0.1:9090');
+  });
+});
+
+describe('prometheus query against a real server that misbehaves', () => {
+  let server: LocalHttp | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const ask = (s: LocalHttp): Promise<AlertAnswer> => queryFiringAlerts(s.url, 'ALERTS', 300, new AbortController().signal);
+
+  it('says "alert check timed out" when the body never ends, and closes the connection', async () => {
+    server = await startLocalHttp((_req, res, bad) => bad.trickleForever(res, 5));
+    const answer = await ask(server);
+    expect(answer.firing).to.deep.equal([]);
+    expect(answer.error).to.match(
+      new RegExp(
+        `^alert check timed out: no complete answer within 300ms \\(the body was still arriving after \\d+ bytes\\) from ${server.url}$`,
+      ),
+    );
+    await server.clientsGone();
+  });
+
+  it('says "alert check timed out" when no headers come', async () => {
+    server = await startLocalHttp((_req, res, bad) => bad.neverAnswer(res));
+    expect((await ask(server)).error).to.equal(`alert check timed out: no answer within 300ms from ${server.url}`);
+  });
+
+  it('cuts an answer larger than any alert list, naming the limit', async () => {
+    server = await startLocalHttp((_req, res, bad) => bad.floodForever(res));
+    const answer = await ask(server);
+    expect(answer.error).to.equal(`Prometheus at ${server.url}: response body over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`);
+    await server.clientsGone();
+  });
+
+  it('reads the firing alerts of a normal answer', async () => {
+    const body = { status: 'success', data: { resultType: 'vector', result: [{ metric: { alertname: 'DiskFull' }, value: [1, '1'] }] } };
+    server = await startLocalHttp((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)));
+    expect(await ask(server)).to.deep.equal({ firing: ['DiskFull'], error: '' });
+    expect([...server.requests.keys()]).to.deep.equal(['/api/v1/query?query=ALERTS']);
   });
 });

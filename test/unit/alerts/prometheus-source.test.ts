@@ -6,6 +6,7 @@ import type { Rollout } from '../../../coordinator/rollout/model.js';
 import { FakeClock } from '../../../shared/clock.js';
 import { ConfigError } from '../../../shared/errors.js';
 import { silentLogger } from '../../../shared/logger.js';
+import { type LocalHttp, startLocalHttp } from '../../helpers/local-http.js';
 
 const POLL_MS = 15_000;
 const HOSS: GatedCluster = {
@@ -165,5 +166,31 @@ describe('prometheus alert source', () => {
     const config = { file: '/etc/convoy/coordinator.yaml', clusters: [hoss] } as CoordinatorConfig;
     const make = (): PrometheusAlertSource => PrometheusAlertSource.fromConfig(config, { clock: r.clock, logger: silentLogger() });
     expect(make).to.throw(ConfigError, 'coordinator.yaml: clusters[0].alerts.selector "up == 0" is not a list of label matchers');
+  });
+});
+
+describe('prometheus alert source against a real Prometheus that hangs', () => {
+  let server: LocalHttp | undefined;
+  afterEach(async () => server?.close());
+
+  it('ends a stuck check at its timeout with "alert check timed out", and the next check asks again', async () => {
+    let hang = true;
+    const s = (server = await startLocalHttp((_req, res, bad) => {
+      if (hang) return bad.trickleForever(res);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success","data":{"resultType":"vector","result":[]}}');
+    }));
+    const clock = new FakeClock();
+    const source = new PrometheusAlertSource({ clusters: [{ ...HOSS, prometheus: s.url, timeoutMs: 200 }], clock, logger: silentLogger() });
+    try {
+      await source.check('hoss');
+      expect(source.facts('hoss')?.error).to.match(/^alert check timed out: no complete answer within 200ms/);
+      hang = false;
+      clock.advance(1000);
+      await source.check('hoss');
+      expect(source.facts('hoss')).to.deep.equal({ checkedAtMs: clock.now(), firing: [], error: '' });
+      expect(s.requests.get('/api/v1/query?query=ALERTS%7Balertstate%3D%22firing%22%7D')).to.equal(2);
+    } finally {
+      source.stop();
+    }
   });
 });

@@ -152,3 +152,129 @@ describe('coordinator config: schedules, operators, webhooks', () => {
     );
   });
 });
+
+describe('coordinator config: release notes', () => {
+  const CLUSTER = `${BASE}clusters:\n  - name: hoss\n    members: [a]\n    releaseNotes:\n`;
+  const token = path.join(dir, 'github-token');
+  const hossRepo = '      github:\n        repo: WyssCenter/hybrid-object-store\n';
+  beforeEach(() => {
+    fs.writeFileSync(token, 'ghp_example\n', { mode: 0o600 });
+    fs.chmodSync(token, 0o600);
+  });
+
+  it('resolves GitHub defaults: api.github.com, 10s timeout, 1h cache, the agent markers, no requirement', () => {
+    const c = load(`${CLUSTER}${hossRepo}`);
+    expect(c.clusters[0]?.releaseNotes).to.deep.equal({
+      github: { repo: 'WyssCenter/hybrid-object-store', apiUrl: 'https://api.github.com', timeoutMs: 10_000, cacheTtlMs: 3_600_000 },
+      requireNotes: false,
+      markers: ['ACTION REQUIRED', 'Required changes'],
+    });
+  });
+
+  it('resolves a GitHub Enterprise URL, a token file relative to the config file, and requireNotes', () => {
+    const c = load(
+      `${CLUSTER}${hossRepo}        apiUrl: https://ghe.example.com/api/v3/\n        tokenFile: github-token\n        timeout: 3s\n        cacheTtl: 10m\n      requireNotes: true\n`,
+    );
+    expect(c.clusters[0]?.releaseNotes).to.deep.equal({
+      github: {
+        repo: 'WyssCenter/hybrid-object-store',
+        apiUrl: 'https://ghe.example.com/api/v3',
+        tokenFile: token,
+        timeoutMs: 3000,
+        cacheTtlMs: 600_000,
+      },
+      requireNotes: true,
+      markers: ['ACTION REQUIRED', 'Required changes'],
+    });
+  });
+
+  it('expands ~ in tokenFile to the home directory', () => {
+    const home = process.env.HOME;
+    process.env.HOME = dir;
+    try {
+      const c = load(`${CLUSTER}${hossRepo}        tokenFile: ~/github-token\n`);
+      expect(c.clusters[0]?.releaseNotes?.github?.tokenFile).to.equal(token);
+    } finally {
+      process.env.HOME = home;
+    }
+  });
+
+  it('keeps no releaseNotes key on a cluster without the block', () => {
+    expect(load(`${BASE}clusters:\n  - name: hoss\n    members: [a]\n`).clusters[0]).to.not.have.property('releaseNotes');
+  });
+
+  const table: [string, string, string | (() => void), string][] = [
+    [
+      'a repo that is not owner/name',
+      '      github:\n        repo: hybrid-object-store\n',
+      '',
+      'coordinator.yaml: clusters[0].releaseNotes.github.repo "hybrid-object-store" is not owner/name (e.g. WyssCenter/hybrid-object-store)',
+    ],
+    [
+      'a repo given as a URL',
+      '      github:\n        repo: https://github.com/WyssCenter/hybrid-object-store\n',
+      '',
+      'coordinator.yaml: clusters[0].releaseNotes.github.repo "https://github.com/WyssCenter/hybrid-object-store" is not owner/name (e.g. WyssCenter/hybrid-object-store)',
+    ],
+    [
+      'an apiUrl that is not a URL',
+      `${hossRepo}        apiUrl: ghe.example.com\n`,
+      '',
+      'coordinator.yaml: clusters[0].releaseNotes.github.apiUrl "ghe.example.com" is not a URL (expected http:// or https://, e.g. https://ghe.example.com/api/v3)',
+    ],
+    [
+      'an apiUrl with credentials',
+      `${hossRepo}        apiUrl: https://bot:secret@ghe.example.com/api/v3\n`,
+      '',
+      'coordinator.yaml: clusters[0].releaseNotes.github.apiUrl must not carry credentials or a query; write the token into a file and name it in tokenFile',
+    ],
+    [
+      'a missing token file',
+      `${hossRepo}        tokenFile: no-such-token\n`,
+      '',
+      `coordinator.yaml: clusters[0].releaseNotes.github.tokenFile "${path.join(dir, 'no-such-token')}" does not exist; write the token into it (chmod 600) or fix the path`,
+    ],
+    [
+      'a token file others can read',
+      `${hossRepo}        tokenFile: github-token\n`,
+      () => fs.chmodSync(token, 0o644),
+      `coordinator.yaml: clusters[0].releaseNotes.github.tokenFile "${token}" is readable or writable by group or others (mode 0644); a token must be private. Run chmod 600 ${token}`,
+    ],
+    [
+      'an empty token file',
+      `${hossRepo}        tokenFile: github-token\n`,
+      () => fs.writeFileSync(token, ' \n'),
+      `coordinator.yaml: clusters[0].releaseNotes.github.tokenFile "${token}" is empty; write the token into it`,
+    ],
+    [
+      'the token itself in the config',
+      `${hossRepo}        token: ghp_example\n`,
+      '',
+      'coordinator.yaml: unknown key "token" in clusters[0].releaseNotes.github (check the spelling; see docs/configuration.md for the keys)',
+    ],
+    [
+      'a zero timeout',
+      `${hossRepo}        timeout: 0s\n`,
+      '',
+      'coordinator.yaml: clusters[0].releaseNotes.github.timeout must be longer than zero (e.g. "10s")',
+    ],
+    [
+      'a requireNotes that is not a boolean',
+      `${hossRepo}      requireNotes: "yes"\n`,
+      '',
+      'coordinator.yaml: clusters[0].releaseNotes.requireNotes "yes" expected boolean, received string',
+    ],
+  ];
+  for (const [what, block, prepare, message] of table) {
+    it(`names the file, key, value and fix for ${what}`, () => {
+      if (typeof prepare === 'function') prepare();
+      expect(problems(`${CLUSTER}${block}`)).to.include(message);
+    });
+  }
+
+  it('never prints the token', () => {
+    fs.chmodSync(token, 0o644);
+    const found = problems(`${CLUSTER}${hossRepo}        tokenFile: github-token\n`);
+    expect(found.join('\n')).to.not.contain('ghp_example');
+  });
+});
