@@ -5,7 +5,7 @@ import { configHint, homeProblem, parseYamlDocument, readConfigText, resolvePath
 import { ConfigError } from '../shared/errors.js';
 import { tlsFilesProblems } from '../shared/file-security.js';
 import { writeFileAtomicSync } from '../shared/atomic-write.js';
-import { applyProfile, PROFILE_FACTS_FILE } from './config/profiles.js';
+import { applyProfile, PROFILE_FACTS_FILE, type AppliedProfile } from './config/profiles.js';
 import type { ProfileFacts } from './config/hoss-profile.js';
 import { agentFileSchema, type RawAgentFile } from './config/schema.js';
 import { resolveSteps, type ProblemSink } from './config/steps.js';
@@ -193,7 +193,7 @@ function resolveArchiveGlob(glob: string): string {
 }
 
 /** Applies defaults, resolves paths and checks what a schema cannot (files, cross-key rules). */
-export function resolveAgentConfig(file: string, raw: RawAgentFile, profile = ''): AgentConfig {
+export function resolveAgentConfig(file: string, raw: RawAgentFile, profile = '', profileSteps: string[] = []): AgentConfig {
   const abs = path.resolve(file);
   const problems = new Problems(abs);
   const c = raw.coordinator;
@@ -208,7 +208,7 @@ export function resolveAgentConfig(file: string, raw: RawAgentFile, profile = ''
   const changelog = checkChangelog(raw, repo, problems);
   const health = resolveHealth(raw, { repo, serverDir }, problems);
   const healthTimeoutMs = health ? health.deadlineMs + health.requestTimeoutMs : 2 * MINUTE;
-  const steps = resolveSteps(raw, serverDir, healthTimeoutMs, problems);
+  const steps = resolveSteps(raw, serverDir, healthTimeoutMs, problems, new Set(profileSteps));
   const drift = resolveDrift(raw, repo, problems);
   // Only touch the disk once everything else is right, so a broken file leaves nothing behind.
   const stateDir = problems.list.length === 0 ? prepareStateDir(raw.stateDir, problems) : resolvePath(abs, raw.stateDir);
@@ -244,7 +244,7 @@ export function resolveAgentConfig(file: string, raw: RawAgentFile, profile = ''
 }
 
 /** The document agent.yaml stands for once its profile is applied (what --show-config prints). */
-export function expandAgentDocument(file: string, text: string): { doc: Record<string, unknown>; profile: string; facts?: ProfileFacts } {
+export function expandAgentDocument(file: string, text: string): AppliedProfile {
   const abs = path.resolve(file);
   const hint = configHint(abs, PROGRAM);
   const written = parseYamlDocument(abs, text, hint);
@@ -261,9 +261,9 @@ export function parseAgentConfig(file: string, text: string): AgentConfig {
 
 function parseWithFacts(file: string, text: string): { config: AgentConfig; facts?: ProfileFacts } {
   const abs = path.resolve(file);
-  const { doc, profile, facts } = expandAgentDocument(abs, text);
+  const { doc, profile, facts, profileSteps } = expandAgentDocument(abs, text);
   const raw = validateConfigDocument(abs, doc, agentFileSchema, configHint(abs, PROGRAM));
-  return { config: resolveAgentConfig(abs, raw, profile), facts };
+  return { config: resolveAgentConfig(abs, raw, profile, profileSteps), facts };
 }
 
 /** Loads and validates agent.yaml; throws ConfigError naming file, key, value and fix. */

@@ -19,6 +19,8 @@ export interface AppliedProfile {
   doc: Record<string, unknown>;
   profile: ProfileName | '';
   facts?: ProfileFacts;
+  /** The steps the profile defines (not an error when the operator's procedures leave one out). */
+  profileSteps: string[];
 }
 
 /** Applies `profile:` when set; problems are operator sentences without the file prefix. */
@@ -26,15 +28,16 @@ export function applyProfile(file: string, doc: Record<string, unknown>, add: (p
   const { profile, hoss, ...own } = doc;
   if (profile === undefined) {
     if (hoss !== undefined) add('hoss is set but profile is not (add profile: hoss, or remove the hoss section)');
-    return { doc: own, profile: '' };
+    return { doc: own, profile: '', profileSteps: [] };
   }
   if (typeof profile !== 'string' || !(PROFILES as readonly string[]).includes(profile)) {
     add(`profile ${JSON.stringify(profile)} is not a known profile (expected one of: ${PROFILES.join(', ')})`);
-    return { doc: own, profile: '' };
+    return { doc: own, profile: '', profileSteps: [] };
   }
   const recorded = readRecordedFacts(file, doc.stateDir);
   const { defaults, facts } = hossDefaults({ file, doc, recorded, add });
-  return { doc: mergeDefaults(defaults, own), profile: 'hoss', facts };
+  const profileSteps = Object.keys((defaults.steps as Record<string, unknown> | undefined) ?? {});
+  return { doc: mergeDefaults(defaults, own), profile: 'hoss', facts, profileSteps };
 }
 
 /** `own` wins; mappings are merged key by key, lists and values replaced whole. */

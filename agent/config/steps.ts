@@ -59,21 +59,27 @@ export interface ResolvedSteps {
 }
 
 /** Resolves every step and both procedures; problems go to `problems`. */
-export function resolveSteps(raw: RawAgentFile, serverDir: string, healthTimeoutMs: number, problems: ProblemSink): ResolvedSteps {
+export function resolveSteps(
+  raw: RawAgentFile,
+  serverDir: string,
+  healthTimeoutMs: number,
+  problems: ProblemSink,
+  /** Steps a profile defined: unused ones are fine (the operator chose a procedure without them). */
+  profileSteps: ReadonlySet<string> = new Set(),
+): ResolvedSteps {
   const r = new StepResolver(raw, serverDir, healthTimeoutMs, problems);
   checkStepNames(raw, problems);
   const updateNames = raw.procedures.update ?? defaultUpdate(raw);
   const update = updateNames.map((n) => r.step(n, 'procedures.update')).filter((s): s is StepConfig => s !== undefined);
   const rollbackNames = raw.procedures.rollback ?? defaultRollback(raw, update);
-  const rollback = rollbackNames
-    .map((n) => r.step(n, 'procedures.rollback'))
-    .filter((s): s is StepConfig => s !== undefined && s.enabled);
+  const rollback = rollbackNames.map((n) => r.step(n, 'procedures.rollback')).filter((s): s is StepConfig => s !== undefined && s.enabled);
   checkProcedures(raw, { update, rollback }, problems);
   const used = new Set([...update, ...rollback].map((s) => s.name));
   const extra = alongsideSteps([...update, ...rollback], r).filter((s) => !used.has(s.name));
   for (const s of extra) used.add(s.name);
-  checkUnused(raw, used, problems);
-  const opt = (name: string): StepConfig | undefined => (raw.steps[name]?.command !== undefined ? r.step(name, `steps.${name}`) : undefined);
+  checkUnused(raw, new Set([...used, ...profileSteps]), problems);
+  const opt = (name: string): StepConfig | undefined =>
+    raw.steps[name]?.command !== undefined ? r.step(name, `steps.${name}`) : undefined;
   return { update, rollback, extra, restore: opt('restore'), maintenanceOn: opt('maintenance-on'), maintenanceOff: opt('maintenance-off') };
 }
 
@@ -121,11 +127,17 @@ class StepResolver {
       return this.make(name, own, { timeoutMs: optional?.timeoutMs ?? CUSTOM_TIMEOUT_MS, builtin: false, rerunnable: false });
     }
     if (optional) {
-      this.problems.add(`${where} lists ${name}, but steps.${name}.command is missing: ${name} has no default command (e.g. command: ${optional.example})`);
+      this.problems.add(
+        `${where} lists ${name}, but steps.${name}.command is missing: ${name} has no default command (e.g. command: ${optional.example})`,
+      );
     } else if (own) {
-      this.problems.add(`steps.${name}.command is missing: a step of your own needs a command (built-in steps: ${Object.keys(BUILTIN_DEFAULTS).join(', ')}, health, backup-after)`);
+      this.problems.add(
+        `steps.${name}.command is missing: a step of your own needs a command (built-in steps: ${Object.keys(BUILTIN_DEFAULTS).join(', ')}, health, backup-after)`,
+      );
     } else {
-      this.problems.add(`${where} lists "${name}", which is not a built-in step and is not defined under steps: (define steps.${name}.command, or check the spelling)`);
+      this.problems.add(
+        `${where} lists "${name}", which is not a built-in step and is not defined under steps: (define steps.${name}.command, or check the spelling)`,
+      );
     }
     return undefined;
   }
@@ -213,10 +225,15 @@ function checkProcedures(raw: RawAgentFile, p: { update: StepConfig[]; rollback:
   for (const s of p.update) {
     if (s.name === ROLLBACK_CHECKOUT) problems.add(`procedures.update lists ${ROLLBACK_CHECKOUT}, which only a rollback runs`);
     else if (s.requiresBackup)
-      problems.add(`procedures.update lists ${s.name}, which needs the pre-update backup (requiresBackup); only procedures.rollback may run it`);
+      problems.add(
+        `procedures.update lists ${s.name}, which needs the pre-update backup (requiresBackup); only procedures.rollback may run it`,
+      );
   }
   for (const s of p.rollback) {
-    if (NOT_IN_ROLLBACK.has(s.name)) problems.add(`procedures.rollback lists ${s.name}, which a rollback must not run (it moves the server forward or takes a new backup)`);
+    if (NOT_IN_ROLLBACK.has(s.name))
+      problems.add(
+        `procedures.rollback lists ${s.name}, which a rollback must not run (it moves the server forward or takes a new backup)`,
+      );
   }
   if (raw.procedures.rollback && !p.rollback.some((s) => s.name === ROLLBACK_CHECKOUT)) {
     problems.add(`procedures.rollback must include ${ROLLBACK_CHECKOUT} (a rollback moves the work tree back to where the update started)`);
@@ -245,7 +262,9 @@ function checkUnused(raw: RawAgentFile, used: Set<string>, problems: ProblemSink
     if (used.has(name) || name in BUILTIN_DEFAULTS || name === 'health' || name === 'backup-after') continue;
     const optional = NO_DEFAULT_COMMAND[name];
     if (optional && step.command === undefined && step.enabled !== false) {
-      problems.add(`steps.${name}.command is missing: ${name} has no default command (e.g. command: ${optional.example}), or remove steps.${name}`);
+      problems.add(
+        `steps.${name}.command is missing: ${name} has no default command (e.g. command: ${optional.example}), or remove steps.${name}`,
+      );
     } else if (step.command === undefined && !optional) {
       problems.add(
         `steps.${name} is not a built-in step (${[...Object.keys(BUILTIN_DEFAULTS), 'health', 'backup-after'].join(', ')}) and has no command: check the spelling, or give it a command and add it to procedures.update or procedures.rollback`,
@@ -255,7 +274,9 @@ function checkUnused(raw: RawAgentFile, used: Set<string>, problems: ProblemSink
         `steps.${name} is defined but no procedure runs it (add it to procedures.update or procedures.rollback, or name it in another step's alongside)`,
       );
     } else if (step.enabled !== false && optional && name === 'restore') {
-      problems.add(`steps.restore is defined but procedures.rollback does not run it (add restore to procedures.rollback, or remove steps.restore)`);
+      problems.add(
+        `steps.restore is defined but procedures.rollback does not run it (add restore to procedures.rollback, or remove steps.restore)`,
+      );
     }
   }
 }

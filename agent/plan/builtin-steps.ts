@@ -131,7 +131,7 @@ async function releaseNotesStep(deps: StepDeps, request: StepRequest, hooks: Ste
   const reason = notes.requiresAction
     ? `${range} require action (${lines.length} lines)`
     : notes.notes.length === 0
-      ? `${range}: none found on this host${noneFor ? noneFor.replace(/^; none found/, ' for') : ''}`
+      ? `${range}: none found on this host${noneFor.replace(/^; none found/, '')}`
       : `${range}: no required changes declared in the notes found${noneFor}`;
   return { ...succeeded(reason), releaseNotes: notes };
 }

@@ -5,20 +5,23 @@ import type { Fleet } from '../helpers/index.js';
 import { waitFor } from '../helpers/index.js';
 import type { ServiceEvent } from '../fixtures/sample-server.js';
 
+/** What these helpers need of a fleet: its CLI (any kind of server). */
+export type CliFleet = Pick<Fleet, 'cli'>;
+
 /** What `--json` prints: the CLI's own view types (one definition of the wire shape). */
 export type StepRunJson = StepRunView;
 export type HostJson = HostView;
 export type RolloutJson = RolloutView;
 
 /** `convoy rollout status <id> --json`. */
-export async function status(fleet: Fleet, id: string): Promise<RolloutJson> {
+export async function status(fleet: CliFleet, id: string): Promise<RolloutJson> {
   const res = await fleet.cli(['rollout', 'status', id, '--json']);
   if (res.json === undefined) throw new Error(`rollout status ${id} printed no JSON (exit ${res.code}): ${res.stderr}`);
   return res.json as RolloutJson;
 }
 
 /** Starts a rollout with the CLI and returns its id. */
-export async function start(fleet: Fleet, args: string[]): Promise<string> {
+export async function start(fleet: CliFleet, args: string[]): Promise<string> {
   const res = await fleet.cli(['rollout', 'start', ...args, '--json']);
   if (res.code !== 0) throw new Error(`rollout start exited ${res.code}: ${res.stderr}`);
   return (res.json as RolloutJson).id;
@@ -26,7 +29,7 @@ export async function start(fleet: Fleet, args: string[]): Promise<string> {
 
 /** Waits until the rollout satisfies `pred` (observed through the CLI). */
 export async function waitRollout(
-  fleet: Fleet,
+  fleet: CliFleet,
   id: string,
   what: string,
   pred: (r: RolloutJson) => boolean,
@@ -58,7 +61,7 @@ export async function waitRollout(
 export const TERMINAL = ['succeeded', 'failed', 'aborted'];
 
 /** Waits until `agentId` of the rollout is in its `build` step (the usual place to inject a fault). */
-export function waitBuilding(fleet: Fleet, id: string, agentId: string, timeoutMs?: number): Promise<RolloutJson> {
+export function waitBuilding(fleet: CliFleet, id: string, agentId: string, timeoutMs?: number): Promise<RolloutJson> {
   const building = (r: RolloutJson): boolean => host(r, agentId).currentStep === 'build' && host(r, agentId).state === 'updating';
   return waitRollout(fleet, id, `${agentId} building`, building, timeoutMs);
 }
@@ -115,14 +118,14 @@ export function commandOf(pid: number): string {
 }
 
 /** `convoy rollout list --json`: newest first. */
-export async function listRollouts(fleet: Fleet): Promise<RolloutJson[]> {
+export async function listRollouts(fleet: CliFleet): Promise<RolloutJson[]> {
   const res = await fleet.cli(['rollout', 'list', '--json']);
   if (res.code !== 0 || !Array.isArray(res.json)) throw new Error(`rollout list --json exited ${res.code}: ${res.stderr}`);
   return res.json as RolloutJson[];
 }
 
 /** The id of the newest rollout. */
-export async function latestRolloutId(fleet: Fleet): Promise<string> {
+export async function latestRolloutId(fleet: CliFleet): Promise<string> {
   const [r] = await listRollouts(fleet);
   if (!r) throw new Error('no rollout was created');
   return r.id;

@@ -40,6 +40,8 @@ export interface ClusterSpec {
   healthDeadline?: string;
   allowDowngrade?: boolean;
   autoRollback?: boolean;
+  /** clusters[].releaseNotes as written in coordinator.yaml. */
+  releaseNotes?: Record<string, unknown>;
 }
 
 export interface CoordinatorConfigInput {
@@ -117,6 +119,7 @@ export function coordinatorConfig(input: CoordinatorConfigInput): Record<string,
     cluster.healthDeadline = c.healthDeadline ?? '20s';
     if (c.allowDowngrade !== undefined) cluster.allowDowngrade = c.allowDowngrade;
     if (c.autoRollback !== undefined) cluster.autoRollback = c.autoRollback;
+    if (c.releaseNotes !== undefined) cluster.releaseNotes = c.releaseNotes;
     doc.clusters = [cluster];
   }
   return doc;

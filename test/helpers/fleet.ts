@@ -12,11 +12,19 @@ import { isListening } from './ports.js';
 import { onEmergencyExit, startProcess, type ManagedProcess } from './processes.js';
 import { GiveUpError, waitFor } from './wait.js';
 
+/** What the fleet needs of a server: where it runs (to clean up) and how to stop it. */
+export interface FleetServer {
+  serverDir: string;
+  stop(): Promise<void>;
+}
+
 /** A host of the fleet: its sample server, its agent's files and (while running) its process. */
-export interface FleetHost {
+export interface FleetHost<S extends FleetServer = SampleServer> {
   name: string;
   role: 'auth' | 'member';
-  server: SampleServer;
+  server: S;
+  /** Extra environment of this host's agent (e.g. HOME, whose ~/.hoss a Hoss server uses). */
+  env?: Record<string, string | undefined>;
   agentConfigFile: string;
   /** The document written to agentConfigFile. */
   agentConfig: Record<string, unknown>;
@@ -60,13 +68,13 @@ export function parseAgentListing(json: unknown): AgentListing[] {
 }
 
 /** A running (or ready to run) local fleet. */
-export class Fleet {
+export class Fleet<S extends FleetServer = SampleServer> {
   coordinator?: ManagedProcess;
   private cleaned = false;
   private readonly forget: Array<() => void> = [];
 
   readonly dir: string;
-  readonly hosts: FleetHost[];
+  readonly hosts: FleetHost<S>[];
   readonly coordinatorAddress: string;
   readonly metricsUrl: string;
   readonly coordinatorConfigFile: string;
@@ -77,7 +85,7 @@ export class Fleet {
   readonly tls?: FleetTls;
   private readonly env: Record<string, string | undefined>;
 
-  constructor(init: FleetFiles & { hosts: FleetHost[]; env: Record<string, string | undefined> }) {
+  constructor(init: FleetFiles & { hosts: FleetHost<S>[]; env: Record<string, string | undefined> }) {
     this.dir = init.dir;
     this.hosts = init.hosts;
     this.coordinatorAddress = init.coordinatorAddress;
@@ -91,17 +99,17 @@ export class Fleet {
     this.env = init.env;
   }
 
-  host(name: string): FleetHost {
+  host(name: string): FleetHost<S> {
     const host = this.hosts.find((h) => h.name === name);
     if (!host) throw new Error(`fleet has no host ${name} (hosts: ${this.hosts.map((h) => h.name).join(', ')})`);
     return host;
   }
 
-  get auth(): FleetHost | undefined {
+  get auth(): FleetHost<S> | undefined {
     return this.hosts.find((h) => h.role === 'auth');
   }
 
-  get members(): FleetHost[] {
+  get members(): FleetHost<S>[] {
     return this.hosts.filter((h) => h.role === 'member');
   }
 
@@ -150,7 +158,7 @@ export class Fleet {
     if (host.agent && !host.agent.hasExited()) throw new Error(`the agent of ${name} is already running`);
     host.agent = startProcess(`convoy-agent ${name}`, process.execPath, [programPath('convoy-agent'), '--config', host.agentConfigFile], {
       cwd: repoRoot(),
-      env: this.env,
+      env: { ...this.env, ...host.env },
       logFile: host.agentLog,
     });
     return host.agent;
