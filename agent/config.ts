@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { durationSchema, loadYamlConfig, parseYamlConfig, resolvePath } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
 import { tlsFilesProblems } from '../shared/file-security.js';
+import { isLoopbackHost } from '../shared/loopback.js';
 import { DEFAULT_PLAN, type PlanStepName } from '../shared/wire.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
 import type { AgentConfig, HealthCheckConfig, StepConfig } from './types.js';
@@ -254,8 +255,6 @@ function resolveOptionalStep(
   return { ...step, rerunnable: raw.rerunnable ?? false };
 }
 
-const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]|::1)$/i;
-
 /** The host part of host:port (brackets kept for IPv6). */
 export function addressHost(address: string): string {
   return address.slice(0, address.lastIndexOf(':'));
@@ -263,7 +262,7 @@ export function addressHost(address: string): string {
 
 function checkTransport(raw: RawAgentFile, problems: Problems): AgentConfig['coordinator']['tls'] {
   const { address, insecure, tls } = raw.coordinator;
-  if (insecure && !LOOPBACK_HOST.test(addressHost(address))) {
+  if (insecure && !isLoopbackHost(addressHost(address))) {
     problems.add(
       `coordinator.insecure is true but coordinator.address "${address}" is not a loopback address; plaintext gRPC is only accepted on 127.0.0.0/8, ::1 or localhost. Configure coordinator.tls: { ca, cert, key } and remove insecure: true`,
     );

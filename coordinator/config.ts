@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { durationSchema, loadYamlConfig, resolvePath } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
 import { stateFileProblems, tlsFilesProblems } from '../shared/file-security.js';
+import { isLoopbackAddress } from '../shared/loopback.js';
 import { normalizeFingerprint } from '../shared/cert-identity.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
 import { cronProblem, timezoneProblem } from './schedule/cron.js';
@@ -151,8 +152,6 @@ export interface CoordinatorConfig {
   schedules: ScheduleConfig[];
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;
-
 /** Cross-field rules zod cannot express per key. Returns operator sentences. */
 export function checkClusters(file: string, clusters: ClusterConfig[]): string[] {
   const name = path.basename(file);
@@ -221,7 +220,7 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
   raw.denyCertificates.forEach((fp, i) => {
     if (raw.denyCertificates.indexOf(fp) !== i) problems.push(`${name}: denyCertificates[${i}] "${fp}" is listed twice`);
   });
-  if (raw.insecure && !LOOPBACK.test(raw.listen)) {
+  if (raw.insecure && !isLoopbackAddress(raw.listen)) {
     problems.push(
       `${name}: insecure: true is refused for listen "${raw.listen}" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead`,
     );

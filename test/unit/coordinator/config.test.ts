@@ -82,6 +82,11 @@ describe('coordinator config', () => {
       'listen: 0.0.0.0:7400\nstateFile: s.db\ninsecure: true\n',
       'coordinator.yaml: insecure: true is refused for listen "0.0.0.0:7400" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead',
     ],
+    [
+      'plaintext on 127.0.0.999 (no IP address: a host name to resolve)',
+      'listen: 127.0.0.999:7400\nstateFile: s.db\ninsecure: true\n',
+      'coordinator.yaml: insecure: true is refused for listen "127.0.0.999:7400" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead',
+    ],
     ['a missing listen', 'stateFile: s.db\ninsecure: true\n', 'coordinator.yaml: listen is missing (expected string, received undefined)'],
   ];
   for (const [name, text, message] of table) {
