@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './durations.js';
+import { redactConfigValue } from './redact.js';
 import { printable } from './versions.js';
 
 /** A duration as operators write it ("30s"), resolved to milliseconds. */
@@ -16,14 +17,16 @@ export const durationSchema = z.string().transform((text, ctx) => {
   return ms;
 });
 
-/** Formats the value found at `keyPath` of `doc` for an error message. */
+/** Formats the value found at `keyPath` of `doc` for an error message; secrets redacted (shared/redact.ts). */
 function valueAt(doc: unknown, keyPath: PropertyKey[]): string {
-  let cur: unknown = doc;
+  let found: unknown = doc;
   for (const k of keyPath) {
-    if (cur === null || typeof cur !== 'object') return '';
-    cur = (cur as Record<PropertyKey, unknown>)[k];
+    if (found === null || typeof found !== 'object') return '';
+    found = (found as Record<PropertyKey, unknown>)[k];
   }
-  if (cur === undefined) return '';
+  if (found === undefined) return '';
+  const last = [...keyPath].reverse().find((k): k is string => typeof k === 'string');
+  const cur = redactConfigValue(last, found);
   if (typeof cur === 'string') return ` "${printable(cur)}"`;
   if (typeof cur === 'object') return ` ${printable(JSON.stringify(cur), 60)}`;
   return ` ${JSON.stringify(cur)}`;

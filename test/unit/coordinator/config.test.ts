@@ -100,6 +100,30 @@ describe('coordinator config', () => {
   });
 });
 
+describe('coordinator config: secrets in errors', () => {
+  it('does not print the secret of a mistyped webhook URL', () => {
+    const found = problems(`${BASE}webhooks:\n  - url: "htps://bot:s3cret@hooks.example.com/services/T0/XXXX?token=abc"\n`);
+    expect(found).to.deep.equal([
+      'coordinator.yaml: webhooks[0].url "htps://***@hooks.example.com/…" is not a URL (expected http:// or https://)',
+    ]);
+    expect(found.join('\n')).to.not.match(/s3cret|XXXX|abc/);
+  });
+
+  it('does not print the secret of an invalid webhook entry shown whole', () => {
+    const found = problems(`${BASE}webhooks:\n  - url: https://bot:s3cret@hooks.example.com/x\n    retries: -1\n`);
+    expect(found.join('\n')).to.not.include('s3cret');
+  });
+
+  it('refuses an existing state file others can read, naming the fix', () => {
+    const db = path.join(dir, 'loose.db');
+    fs.writeFileSync(db, '');
+    fs.chmodSync(db, 0o644);
+    expect(problems(BASE.replace('state.db', db))).to.include(
+      `coordinator.yaml: stateFile "${db}" is readable or writable by group or others (mode 0644); it holds the fleet's state and step output, which others could read or forge. Run chmod 600 ${db}`,
+    );
+  });
+});
+
 describe('coordinator config: schedules, operators, webhooks', () => {
   const CLUSTER = `${BASE}clusters:\n  - name: hoss\n    members: [a]\n`;
   it('resolves a weekly window schedule', () => {
