@@ -81,7 +81,7 @@ export class CoordinatorDaemon {
     }
     const { AgentService, ControlService } = loadServices();
     const server = new grpc.Server(serverOptions);
-    const security = (this.security = new GrpcSecurity(this.config, this.logger));
+    const security = (this.security = new GrpcSecurity(this.config, this.logger, { clock: this.clock, refusals: this.metrics }));
     server.addService(
       security.agentService(AgentService.service),
       agentServiceHandlers({

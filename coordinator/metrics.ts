@@ -17,6 +17,8 @@ import type { ClusterConfig } from './config.js';
 import type { AgentRecord } from './fleet/registry.js';
 import { type HostRun, type HostState, type Rollout, TERMINAL_STATES, isTerminal } from './rollout/model.js';
 import type { RolloutObserver } from './rollout/controller.js';
+import type { TlsRefusalCounter } from './rpc/listener.js';
+import { TLS_REFUSAL_KINDS, type TlsRefusalKind } from './rpc/tls-reasons.js';
 
 /** One maintenance-window schedule as the scheduler sees it; nextStartMs 0 when none is planned (disabled). */
 export interface ScheduleWindow {
@@ -60,7 +62,7 @@ interface Sample {
 type Membership = Map<string, { cluster: string; role: 'auth' | 'member' }>;
 
 /** convoyd's metric families, registered into one registry. */
-export class Metrics implements RolloutObserver {
+export class Metrics implements RolloutObserver, TlsRefusalCounter {
   readonly registry: Registry;
   private scheduleSource: ScheduleSource = () => [];
   private membership: { of: readonly ClusterConfig[]; index: Membership } | undefined;
@@ -68,6 +70,7 @@ export class Metrics implements RolloutObserver {
   private readonly finishedTotal: Counter<'cluster' | 'result'>;
   private readonly hostUpdatesTotal: Counter<'cluster' | 'result'>;
   private readonly stepDuration: Histogram<'step' | 'result'>;
+  private readonly tlsRefusedTotal: Counter<'reason'>;
 
   constructor(
     private readonly sources: MetricsSources,
@@ -101,6 +104,13 @@ export class Metrics implements RolloutObserver {
       buckets: STEP_BUCKETS,
       registers,
     });
+    this.tlsRefusedTotal = new Counter({
+      name: 'convoy_tls_refused_total',
+      help: 'TLS connections refused, by reason: certificate, revoked, plaintext, timeout, reset, handshake, no-h2.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of TLS_REFUSAL_KINDS) this.tlsRefusedTotal.inc({ reason }, 0);
     this.zeroCounters();
     this.registerFleetGauges();
     this.registerRolloutGauges();
@@ -114,6 +124,11 @@ export class Metrics implements RolloutObserver {
   /** The exposition text and its content type, for GET /metrics. */
   async scrape(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** TlsRefusalCounter: one refused TLS connection (handshake, certificate or reset). */
+  tlsRefused(kind: TlsRefusalKind): void {
+    this.tlsRefusedTotal.inc({ reason: kind });
   }
 
   /** RolloutObserver: counts starts, finishes, host results and step durations. */
