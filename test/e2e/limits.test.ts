@@ -6,9 +6,11 @@
  */
 import { useSandbox } from '../helpers/index.js';
 import { connectionLimits } from './limits/connections.js';
+import { streamLimits } from './limits/streams.js';
 
 describe('e2e: limits (connections, streams, inspections, journal, step output)', function () {
   this.timeout(180_000);
   const sandbox = useSandbox('convoy-limits-');
   connectionLimits(sandbox);
+  streamLimits(sandbox);
 });
