@@ -308,8 +308,9 @@ export class Daemon {
     const { requestId, rolloutId, step, attempt } = this.current?.request.requestId === raw.requestId ? this.current.request : raw;
     const result: StepResult = boundForWire({ ...raw, requestId, rolloutId, step, attempt });
     let journalled = true;
+    let sent = result;
     try {
-      journal.recordResult(result);
+      sent = journal.recordResult(result); // as journalled: within the result size bound
     } catch (err) {
       journalled = false;
       logger.error(`cannot record the result of step ${step} in the journal: ${messageOf(err)}`, fieldsOf(result));
@@ -318,7 +319,7 @@ export class Daemon {
     // The coordinator may answer a result with the next step at once: we must no longer be busy.
     if (this.current?.request.requestId === result.requestId) this.current = undefined;
     this.logResult(result);
-    this.deliver(result, journalled);
+    this.deliver(sent, journalled);
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import { useSandbox } from '../helpers/index.js';
 import { connectionLimits } from './limits/connections.js';
+import { journalLimits } from './limits/journal.js';
 import { streamLimits } from './limits/streams.js';
 
 describe('e2e: limits (connections, streams, inspections, journal, step output)', function () {
@@ -13,4 +14,5 @@ describe('e2e: limits (connections, streams, inspections, journal, step output)'
   const sandbox = useSandbox('convoy-limits-');
   connectionLimits(sandbox);
   streamLimits(sandbox);
+  journalLimits(sandbox);
 });
