@@ -12,6 +12,7 @@ import type { Logger } from '../shared/logger.js';
 import { formatDuration } from '../shared/durations.js';
 import { messageOf } from '../shared/errors.js';
 import type { CoordinatorMessage, Hello, InspectResult, StepOutcome, StepRequest, StepResult } from '../shared/wire.js';
+import { InspectionGate, type InspectionLimits } from './inspection-gate.js';
 import { makeResult, type Journal, type ProcessGroups } from './journal.js';
 import type { HealthMonitor } from './link/health-monitor.js';
 import { buildHeartbeat, buildHello } from './link/hello.js';
@@ -41,6 +42,8 @@ export interface DaemonOptions {
   hostname: string;
   graceMs?: number;
   batching?: typeof DEFAULT_BATCHING;
+  /** Inspections at once, waiting and per minute (default AGENT_INSPECTION_LIMITS). */
+  inspections?: InspectionLimits;
 }
 
 interface RunningStep {
@@ -73,9 +76,11 @@ export class Daemon {
   private lifecycle: DaemonState = 'starting';
   private stopping: Promise<void> | undefined;
   private readonly graceMs: number;
+  private readonly inspections: InspectionGate;
 
   constructor(private readonly opts: DaemonOptions) {
     this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+    this.inspections = new InspectionGate(opts.clock, opts.inspections);
   }
 
   get state(): DaemonState {
@@ -379,7 +384,10 @@ export class Daemon {
     this.opts.logger.debug(`inspecting ${targetVersion} for request ${requestId}`, { requestId });
     let result: InspectResult;
     try {
-      result = await plan.inspect(requestId, targetVersion);
+      const gated = await this.inspections.run(() => plan.inspect(requestId, targetVersion));
+      if (!gated.ok) this.opts.logger.warn(`refused inspection ${requestId}: ${gated.reason}`, { requestId });
+      if (!gated.ok) throw new Error(gated.reason);
+      result = gated.value;
     } catch (err) {
       const error = `inspection failed: ${messageOf(err)}`;
       result = {

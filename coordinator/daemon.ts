@@ -97,7 +97,13 @@ export class CoordinatorDaemon {
     server.addService(
       security.controlService(ControlService.service),
       security.guardControl(ControlService.service, {
-        ...controlServiceHandlers({ fleet: this.fleet, controller: this.controller, store: this.store, logger: this.logger }),
+        ...controlServiceHandlers({
+          fleet: this.fleet,
+          controller: this.controller,
+          store: this.store,
+          logger: this.logger,
+          clock: this.clock,
+        }),
         ...(this.scheduler ? scheduleServiceHandlers({ scheduler: this.scheduler }) : {}),
       }),
     );

@@ -1,8 +1,10 @@
 /** ControlService: the CLI's unary calls and the watch/logs streams. Thin: validate, call the domain, map errors. */
 import * as grpc from '@grpc/grpc-js';
+import { type Clock, systemClock } from '../../shared/clock.js';
 import { ConvoyError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { isCompatibilityRule, isRestorable, type CompatibilityRule } from '../../shared/versions.js';
+import { PlanInspections } from '../fleet/plan-inspections.js';
 import type { Fleet } from '../fleet/registry.js';
 import type { RolloutController } from '../rollout/controller.js';
 import { isTerminal, type Rollout } from '../rollout/model.js';
@@ -18,6 +20,8 @@ export interface ControlServiceDeps {
   controller: RolloutController;
   store: SqliteStore;
   logger: Logger;
+  /** Times the Plan rate limits (default: the system clock). */
+  clock?: Clock;
 }
 
 const ACTIONS: readonly string[] = ['ack', 'pause', 'resume', 'abort', 'rollback'];
@@ -26,6 +30,8 @@ let planSeq = 0;
 
 export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedServiceImplementation {
   const { fleet, controller, store } = deps;
+  const clock = deps.clock ?? systemClock;
+  const planInspections = new PlanInspections(() => clock.now());
   const getRollout = (raw: unknown): Rollout => {
     const id = rolloutId(raw);
     if (!id) throw new ConvoyError('INVALID_ARGUMENT', 'a rollout id is required (e.g. r-12); run `convoy rollout list`');
@@ -37,7 +43,8 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
   return {
     listAgents: unary(() => ({ agents: fleet.list().map((a) => agentView(a, controller.clusterOf(a.id))) })),
 
-    plan: unary(async (req: { cluster: unknown; host: unknown; targetVersion: unknown }) => {
+    plan: unary(async (req: { cluster: unknown; host: unknown; targetVersion: unknown }, call) => {
+      planInspections.admitCall(actorOf(call));
       const target = str(req.targetVersion, 'target_version');
       const { cluster, members } = controller.resolveTargets({
         cluster: name(req.cluster, 'cluster'),
@@ -68,7 +75,9 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
           if (!rec) return { ...base, problem: 'has never connected to this coordinator' };
           if (!rec.connected) return { ...base, problem: 'is not connected' };
           try {
-            const res = await controller.inspect(p.agentId, `plan-${n}.${p.agentId}`, target, PLAN_INSPECT_TIMEOUT_MS);
+            const res = await planInspections.inspect(p.agentId, target, () =>
+              controller.inspect(p.agentId, `plan-${n}.${p.agentId}`, target, PLAN_INSPECT_TIMEOUT_MS),
+            );
             const problem =
               res.error ||
               (!res.targetExists

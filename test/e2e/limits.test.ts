@@ -6,6 +6,7 @@
  */
 import { useSandbox } from '../helpers/index.js';
 import { connectionLimits } from './limits/connections.js';
+import { inspectionLimits } from './limits/inspections.js';
 import { journalLimits } from './limits/journal.js';
 import { streamLimits } from './limits/streams.js';
 
@@ -14,5 +15,6 @@ describe('e2e: limits (connections, streams, inspections, journal, step output)'
   const sandbox = useSandbox('convoy-limits-');
   connectionLimits(sandbox);
   streamLimits(sandbox);
+  inspectionLimits(sandbox);
   journalLimits(sandbox);
 });
