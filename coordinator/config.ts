@@ -3,7 +3,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import semver from 'semver';
 import { z } from 'zod';
-import { durationSchema, loadYamlConfig, resolvePath } from '../shared/config-file.js';
+import { durationSchema, loadYamlConfig, resolvePath, sizeSchema } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
 import { stateFileProblems, tlsFilesProblems } from '../shared/file-security.js';
 import { isLoopbackAddress } from '../shared/loopback.js';
@@ -11,6 +11,7 @@ import { normalizeFingerprint } from '../shared/cert-identity.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
 import { cronProblem, timezoneProblem } from './schedule/cron.js';
 import { checkAlertsConfig } from './alerts/selector.js';
+import { DEFAULT_RETENTION, type RetentionConfig } from './logs/output-limits.js';
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const nameSchema = z
@@ -88,6 +89,13 @@ export const coordinatorFileSchema = z.strictObject({
   denyCertificates: z.array(fingerprintSchema).default([]),
   webhooks: z.array(webhookSchema).default([]),
   schedules: z.array(scheduleSchema).default([]),
+  /** What is kept of finished rollouts: step output and events (docs/security.md, "Bounds"). */
+  retention: z
+    .strictObject({
+      maxAge: durationSchema.pipe(z.number().min(3_600_000, { error: 'must be at least 1h' })).prefault(DEFAULT_RETENTION.maxAge),
+      maxLogSize: sizeSchema.pipe(z.number().min(1024 * 1024, { error: 'must be at least 1MiB' })).prefault(DEFAULT_RETENTION.maxLogSize),
+    })
+    .prefault({}),
 });
 
 /** A linked cluster, resolved. */
@@ -150,6 +158,8 @@ export interface CoordinatorConfig {
   denyCertificates?: string[];
   webhooks: WebhookConfig[];
   schedules: ScheduleConfig[];
+  /** Absent in hand-built configs: the defaults of output-limits.ts. */
+  retention?: RetentionConfig;
 }
 
 /** Cross-field rules zod cannot express per key. Returns operator sentences. */
@@ -260,6 +270,7 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
       retries: w.retries,
     })),
     schedules,
+    retention: { maxAgeMs: raw.retention.maxAge, maxLogBytes: raw.retention.maxLogSize },
   };
 }
 

@@ -10,6 +10,9 @@ import { loadServices, serverOptions } from '../shared/proto.js';
 import { PrometheusAlertSource } from './alerts/prometheus-source.js';
 import type { CoordinatorConfig } from './config.js';
 import { Fleet } from './fleet/registry.js';
+import { StepOutputGate } from './logs/output-gate.js';
+import { DEFAULT_RETENTION_CONFIG } from './logs/output-limits.js';
+import { Retention } from './logs/retention.js';
 import { Metrics } from './metrics.js';
 import { WebhookNotifier } from './notify/webhooks.js';
 import { RolloutController } from './rollout/controller.js';
@@ -41,6 +44,10 @@ export class CoordinatorDaemon {
   private readonly webhooks: WebhookNotifier;
   /** Opens maintenance windows (schedules:); constructed in create(). */
   private scheduler?: Scheduler;
+  /** Deletes old step output and events (retention:). */
+  private readonly retention: Retention;
+  /** Which step output agents may make convoyd store. */
+  private readonly output: StepOutputGate;
 
   private constructor(
     private readonly config: CoordinatorConfig,
@@ -55,6 +62,17 @@ export class CoordinatorDaemon {
     controller.observe(this.metrics);
     this.webhooks = new WebhookNotifier({ webhooks: config.webhooks, clock, logger, userAgent: `convoyd/${version}` });
     controller.observe(this.webhooks);
+    this.retention = new Retention({ store, config: config.retention ?? DEFAULT_RETENTION_CONFIG, clock, logger });
+    this.output = new StepOutputGate({
+      rollouts: controller,
+      logs: store.logs,
+      retention: this.retention,
+      clock,
+      logger,
+      counters: this.metrics,
+    });
+    controller.observe(this.output);
+    this.metrics.setStoredOutputSource(() => this.retention.storedBytes);
   }
 
   static async create(config: CoordinatorConfig, logger: Logger, version: string, clock: Clock = systemClock): Promise<CoordinatorDaemon> {
@@ -92,6 +110,7 @@ export class CoordinatorDaemon {
         heartbeatIntervalMs: this.config.heartbeatIntervalMs,
         coordinatorVersion: this.version,
         access: security.access,
+        output: this.output,
       }),
     );
     server.addService(
@@ -113,6 +132,7 @@ export class CoordinatorDaemon {
     this.server = server;
     if (this.config.http) await this.startHttp(this.config.http);
     this.controller.resumeUnfinished();
+    this.retention.start();
     this.alerts?.start(this.controller);
     // after resumeUnfinished: a window the coordinator restarts in continues its rollout
     await this.scheduler?.start();
@@ -181,6 +201,7 @@ export class CoordinatorDaemon {
     this.logger.info('convoyd draining');
     this.controller.drain();
     this.stopSweep?.();
+    this.retention.stop();
     await this.scheduler?.stop();
     this.alerts?.stop();
     this.httpServer?.close();

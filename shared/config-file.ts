@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './durations.js';
+import { parseSize } from './sizes.js';
 import { redactConfigValue } from './redact.js';
 import { printable } from './versions.js';
 
@@ -15,6 +16,16 @@ export const durationSchema = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return ms;
+});
+
+/** A size as operators write it ("512MiB"), resolved to bytes. */
+export const sizeSchema = z.string().transform((text, ctx) => {
+  const bytes = parseSize(text);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'is not a size (expected e.g. "512MiB", "1GiB", "64KiB")' });
+    return z.NEVER;
+  }
+  return bytes;
 });
 
 /** Formats the value found at `keyPath` of `doc` for an error message; secrets redacted (shared/redact.ts). */

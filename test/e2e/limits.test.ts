@@ -8,6 +8,7 @@ import { useSandbox } from '../helpers/index.js';
 import { connectionLimits } from './limits/connections.js';
 import { inspectionLimits } from './limits/inspections.js';
 import { journalLimits } from './limits/journal.js';
+import { outputLimits } from './limits/output.js';
 import { streamLimits } from './limits/streams.js';
 
 describe('e2e: limits (connections, streams, inspections, journal, step output)', function () {
@@ -17,4 +18,5 @@ describe('e2e: limits (connections, streams, inspections, journal, step output)'
   streamLimits(sandbox);
   inspectionLimits(sandbox);
   journalLimits(sandbox);
+  outputLimits(sandbox);
 });

@@ -100,6 +100,28 @@ describe('coordinator config', () => {
   });
 });
 
+describe('coordinator config: retention', () => {
+  it('keeps step output and events 90 days and 1 GiB by default', () => {
+    expect(load(BASE).retention).to.deep.equal({ maxAgeMs: 90 * 86_400_000, maxLogBytes: 1024 ** 3 });
+  });
+
+  it('reads retention.maxAge and retention.maxLogSize as operators write them', () => {
+    expect(load(`${BASE}retention:\n  maxAge: 14d\n  maxLogSize: 256MiB\n`).retention).to.deep.equal({
+      maxAgeMs: 14 * 86_400_000,
+      maxLogBytes: 256 * 1024 * 1024,
+    });
+  });
+
+  it('names a size it cannot read, and one too small to be useful', () => {
+    expect(problems(`${BASE}retention:\n  maxLogSize: 1GB\n`)).to.deep.equal([
+      'coordinator.yaml: retention.maxLogSize "1GB" is not a size (expected e.g. "512MiB", "1GiB", "64KiB")',
+    ]);
+    expect(problems(`${BASE}retention:\n  maxLogSize: 64KiB\n`)).to.deep.equal([
+      'coordinator.yaml: retention.maxLogSize "64KiB" must be at least 1MiB',
+    ]);
+  });
+});
+
 describe('coordinator config: secrets in errors', () => {
   it('does not print the secret of a mistyped webhook URL', () => {
     const found = problems(`${BASE}webhooks:\n  - url: "htps://bot:s3cret@hooks.example.com/services/T0/XXXX?token=abc"\n`);
