@@ -44,13 +44,14 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
     listAgents: unary(() => ({ agents: fleet.list().map((a) => agentView(a, controller.clusterOf(a.id))) })),
 
     plan: unary(async (req: { cluster: unknown; host: unknown; targetVersion: unknown }, call) => {
-      planInspections.admitCall(actorOf(call));
       const target = str(req.targetVersion, 'target_version');
       const { cluster, members } = controller.resolveTargets({
         cluster: name(req.cluster, 'cluster'),
         host: name(req.host, 'host'),
         target,
       });
+      // Counted once valid: a refused request costs the agents nothing.
+      planInspections.admitCall(actorOf(call));
       const authHost = cluster?.authServer ?? '';
       const planned = planHosts(
         members.map((id) => ({ agentId: id, plan: fleet.get(id)?.plan ?? [], rerunnable: fleet.get(id)?.rerunnable ?? [] })),
