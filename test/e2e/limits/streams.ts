@@ -47,6 +47,7 @@ export function streamLimits(sandbox: Sandbox): void {
     const [watchExit, followExit] = await Promise.all([watch.waitForExit(10_000), follow.waitForExit(10_000)]);
     const tookMs = Date.now() - sentAt;
 
+    console.log(`      both streams closed ${tookMs} ms after SIGHUP`);
     expect(tookMs, 'both streams closed within a second of SIGHUP').to.be.below(1000);
     for (const [cli, exit] of [
       [watch, watchExit],
