@@ -384,9 +384,12 @@ export class Daemon {
     this.opts.logger.debug(`inspecting ${targetVersion} for request ${requestId}`, { requestId });
     let result: InspectResult;
     try {
+      // At most the agent's own limit of inspections run, whatever the coordinator sends.
       const gated = await this.inspections.run(() => plan.inspect(requestId, targetVersion));
-      if (!gated.ok) this.opts.logger.warn(`refused inspection ${requestId}: ${gated.reason}`, { requestId });
-      if (!gated.ok) throw new Error(gated.reason);
+      if (!gated.ok) {
+        this.opts.logger.warn(`refused inspection ${requestId}: ${gated.reason}`, { requestId });
+        throw new Error(gated.reason);
+      }
       result = gated.value;
     } catch (err) {
       const error = `inspection failed: ${messageOf(err)}`;
