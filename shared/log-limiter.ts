@@ -6,7 +6,7 @@
 import type { Logger } from './logger.js';
 import { RateLimiter, type RatePolicy } from './rate-limit.js';
 
-/** Per kind of line: five at once, then one every six seconds. */
+/** Per kind of line: a burst, then a steady rate. */
 export const LOG_RATE: RatePolicy = { perMinute: 10, burst: 5 };
 
 export class LogLimiter {

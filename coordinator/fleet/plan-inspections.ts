@@ -11,11 +11,11 @@ import { ConvoyError } from '../../shared/errors.js';
 import { RateLimiter, type RatePolicy } from '../../shared/rate-limit.js';
 import type { InspectResult } from '../../shared/wire.js';
 
-/** Plan inspections sent to one agent per minute (the agent allows 30). */
+/** Plan inspections sent to one agent per minute: below what the agent itself allows (AGENT_INSPECTION_LIMITS). */
 export const PLAN_INSPECTION_RATE: RatePolicy = { perMinute: 20, burst: 5 };
 /** Plan inspections of other targets that may wait for an agent's one in flight. */
 export const PLAN_INSPECTIONS_WAITING = 4;
-/** Plan calls per operator: a burst of 5, then one every 6 seconds. */
+/** Plan calls per operator: a burst, then a steady rate. */
 export const PLAN_CALL_RATE: RatePolicy = { perMinute: 10, burst: 5 };
 
 type Inspect = () => Promise<InspectResult>;

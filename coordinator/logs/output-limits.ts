@@ -11,7 +11,7 @@ export const MAX_LOG_LINES_PER_RUN = 5000;
 export const MAX_LOG_BYTES_PER_RUN = 2 * 1024 * 1024;
 /** Bytes kept per rollout, all hosts and steps together. */
 export const MAX_LOG_BYTES_PER_ROLLOUT = 32 * 1024 * 1024;
-/** Bytes of output accepted from one agent: 1 MiB/s on average, 16 MiB at once. */
+/** Bytes of output accepted from one agent: a sustained rate, and a burst. */
 export const AGENT_OUTPUT_RATE: RatePolicy = { perMinute: 60 * 1024 * 1024, burst: 16 * 1024 * 1024 };
 /** Output for a step that finished this recently is still accepted (it was on its way). */
 export const LATE_OUTPUT_MS = 30_000;
