@@ -4,6 +4,7 @@ import path from 'node:path';
 import { configHint, homeProblem, parseYamlDocument, readConfigText, resolvePath, validateConfigDocument } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
 import { tlsFilesProblems } from '../shared/file-security.js';
+import { isLoopbackHost } from '../shared/loopback.js';
 import { writeFileAtomicSync } from '../shared/atomic-write.js';
 import { applyProfile, PROFILE_FACTS_FILE, type AppliedProfile } from './config/profiles.js';
 import type { ProfileFacts } from './config/hoss-profile.js';
@@ -40,7 +41,6 @@ function statOf(p: string): fs.Stats | undefined {
   }
 }
 
-const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]|::1)$/i;
 
 /** The host part of host:port (brackets kept for IPv6). */
 export function addressHost(address: string): string {
@@ -49,7 +49,7 @@ export function addressHost(address: string): string {
 
 function checkTransport(raw: RawAgentFile, problems: Problems): AgentConfig['coordinator']['tls'] {
   const { address, insecure, tls } = raw.coordinator;
-  if (insecure && !LOOPBACK_HOST.test(addressHost(address))) {
+  if (insecure && !isLoopbackHost(addressHost(address))) {
     problems.add(
       `coordinator.insecure is true but coordinator.address "${address}" is not a loopback address; plaintext gRPC is only accepted on 127.0.0.0/8, ::1 or localhost. Configure coordinator.tls: { ca, cert, key } and remove insecure: true`,
     );

@@ -12,6 +12,7 @@ import type { Logger } from '../shared/logger.js';
 import { formatDuration } from '../shared/durations.js';
 import { messageOf } from '../shared/errors.js';
 import type { CoordinatorMessage, Hello, InspectResult, StepOutcome, StepRequest, StepResult } from '../shared/wire.js';
+import { InspectionGate, type InspectionLimits } from './inspection-gate.js';
 import { makeResult, type Journal, type ProcessGroups } from './journal.js';
 import type { HealthMonitor } from './link/health-monitor.js';
 import { buildHeartbeat, buildHello } from './link/hello.js';
@@ -41,6 +42,8 @@ export interface DaemonOptions {
   hostname: string;
   graceMs?: number;
   batching?: typeof DEFAULT_BATCHING;
+  /** Inspections at once, waiting and per minute (default AGENT_INSPECTION_LIMITS). */
+  inspections?: InspectionLimits;
 }
 
 interface RunningStep {
@@ -73,9 +76,11 @@ export class Daemon {
   private lifecycle: DaemonState = 'starting';
   private stopping: Promise<void> | undefined;
   private readonly graceMs: number;
+  private readonly inspections: InspectionGate;
 
   constructor(private readonly opts: DaemonOptions) {
     this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+    this.inspections = new InspectionGate(opts.clock, opts.inspections);
   }
 
   get state(): DaemonState {
@@ -315,8 +320,9 @@ export class Daemon {
     const { requestId, rolloutId, step, attempt } = this.current?.request.requestId === raw.requestId ? this.current.request : raw;
     const result: StepResult = boundForWire({ ...raw, requestId, rolloutId, step, attempt });
     let journalled = true;
+    let sent = result;
     try {
-      journal.recordResult(result);
+      sent = journal.recordResult(result); // as journalled: within the result size bound
     } catch (err) {
       journalled = false;
       logger.error(`cannot record the result of step ${step} in the journal: ${messageOf(err)}`, fieldsOf(result));
@@ -325,7 +331,7 @@ export class Daemon {
     // The coordinator may answer a result with the next step at once: we must no longer be busy.
     if (this.current?.request.requestId === result.requestId) this.current = undefined;
     this.logResult(result);
-    this.deliver(result, journalled);
+    this.deliver(sent, journalled);
   }
 
   /**
@@ -385,7 +391,13 @@ export class Daemon {
     this.opts.logger.debug(`inspecting ${targetVersion} for request ${requestId}`, { requestId });
     let result: InspectResult;
     try {
-      result = await plan.inspect(requestId, targetVersion, { includeDiff });
+      // At most the agent's own limit of inspections run, whatever the coordinator sends.
+      const gated = await this.inspections.run(() => plan.inspect(requestId, targetVersion, { includeDiff }));
+      if (!gated.ok) {
+        this.opts.logger.warn(`refused inspection ${requestId}: ${gated.reason}`, { requestId });
+        throw new Error(gated.reason);
+      }
+      result = gated.value;
     } catch (err) {
       const error = `inspection failed: ${messageOf(err)}`;
       result = {

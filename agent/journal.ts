@@ -10,6 +10,7 @@ import type { Logger } from '../shared/logger.js';
 import { writeFileAtomicSync } from '../shared/atomic-write.js';
 import { messageOf } from '../shared/errors.js';
 import type { InFlight, StepOutcome, StepResult } from '../shared/wire.js';
+import { fitResult, MAX_JOURNAL_BYTES, newestWithin, resultBytes, summariseResult } from './journal-bounds.js';
 
 /** The step the agent started and has not recorded a result for. */
 export interface JournalInFlight extends InFlight {
@@ -33,7 +34,7 @@ interface JournalState {
   undelivered: StepResult[];
 }
 
-/** Results kept for the coordinator at most; beyond this the oldest go (a Hello must stay under the message limit). */
+/** Results kept for the coordinator at most; beyond this the oldest go. Bytes are bounded too: journal-bounds.ts. */
 export const MAX_UNDELIVERED = 100;
 
 export interface JournalOptions {
@@ -115,7 +116,11 @@ export class Journal {
   static open(opts: JournalOptions): Journal {
     const file = path.join(opts.stateDir, 'journal.json');
     const state = Journal.read(file, opts);
-    return new Journal(file, state, opts.clock, opts.logger, opts.bootId ?? readBootId);
+    const journal = new Journal(file, state, opts.clock, opts.logger, opts.bootId ?? readBootId);
+    // A journal written before the byte bound existed (or by hand) is brought within it now.
+    const bounded = journal.withinBytes(state.undelivered);
+    if (bounded !== state.undelivered) journal.commit({ ...state, undelivered: bounded });
+    return journal;
   }
 
   private static read(file: string, opts: JournalOptions): JournalState {
@@ -173,8 +178,13 @@ export class Journal {
     this.commit({ ...this.state, inFlight: { ...current, pgid: undefined, pgids } });
   }
 
-  /** One write: the step is no longer in flight and its result waits for the coordinator's ack. */
-  recordResult(result: StepResult): void {
+  /**
+   * One write: the step is no longer in flight and its result waits for the coordinator's ack.
+   * Returns the result as journalled (cut to MAX_RESULT_BYTES when it was larger): the one to send.
+   */
+  recordResult(raw: StepResult): StepResult {
+    const { result, cut } = fitResult(raw);
+    if (cut) this.logger.warn(`result of step ${result.step} (request ${result.requestId}) is too large for the journal; dropped ${cut}`);
     const inFlight = this.state.inFlight?.requestId === result.requestId ? null : this.state.inFlight;
     const others = this.state.undelivered.filter((r) => r.requestId !== result.requestId);
     const undelivered = [...others, result];
@@ -187,7 +197,43 @@ export class Journal {
         },
       );
     }
-    this.commit({ inFlight, undelivered });
+    this.commit({ inFlight, undelivered: this.withinBytes(undelivered) });
+    return result;
+  }
+
+  /**
+   * The results a Hello can carry in `budget` bytes: the newest that fit. The others stay in the
+   * journal and are sent right after the Hello (daemon.ts); the log says how many.
+   */
+  resultsForHello(budget: number): StepResult[] {
+    const { kept, left } = newestWithin(this.state.undelivered, budget);
+    if (left.length) {
+      this.logger.warn(
+        `the Hello carries the newest ${kept.length} of ${this.state.undelivered.length} unacknowledged results (a message holds at most ${budget} bytes of them); the other ${left.length} are sent right after it`,
+      );
+    }
+    return kept;
+  }
+
+  /**
+   * `results` within MAX_JOURNAL_BYTES: the oldest keep their outcome and reason but lose their
+   * output tail and release notes, one at a time, until the journal fits (logged for each).
+   */
+  private withinBytes(results: StepResult[]): StepResult[] {
+    let total = results.reduce((sum, r) => sum + resultBytes(r), 0);
+    if (total <= MAX_JOURNAL_BYTES) return results;
+    const out = [...results];
+    for (let i = 0; i < out.length && total > MAX_JOURNAL_BYTES; i++) {
+      const r = out[i]!;
+      const summary = summariseResult(r);
+      total += resultBytes(summary) - resultBytes(r);
+      out[i] = summary;
+      this.logger.warn(
+        `journal is over ${MAX_JOURNAL_BYTES} bytes of unacknowledged results; kept only the outcome and reason of step ${r.step} (request ${r.requestId})`,
+        { rolloutId: r.rolloutId },
+      );
+    }
+    return out;
   }
 
   /** Drops results the coordinator has stored; returns how many were dropped. */

@@ -3,14 +3,16 @@ import path from 'node:path';
 import fs from 'node:fs';
 import semver from 'semver';
 import { z } from 'zod';
-import { durationSchema, loadYamlConfig, resolvePath } from '../shared/config-file.js';
+import { durationSchema, loadYamlConfig, resolvePath, sizeSchema } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
 import { stateFileProblems, tlsFilesProblems } from '../shared/file-security.js';
+import { isLoopbackAddress } from '../shared/loopback.js';
 import { normalizeFingerprint } from '../shared/cert-identity.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
 import { cronProblem, timezoneProblem } from './schedule/cron.js';
 import { checkAlertsConfig } from './alerts/selector.js';
 import { type ReleaseNotesConfig, releaseNotesSchema, resolveReleaseNotes } from './release-notes/config.js';
+import { DEFAULT_RETENTION, type RetentionConfig } from './logs/output-limits.js';
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const nameSchema = z
@@ -90,6 +92,13 @@ export const coordinatorFileSchema = z.strictObject({
   denyCertificates: z.array(fingerprintSchema).default([]),
   webhooks: z.array(webhookSchema).default([]),
   schedules: z.array(scheduleSchema).default([]),
+  /** What is kept of finished rollouts: step output and events (docs/security.md, "Bounds"). */
+  retention: z
+    .strictObject({
+      maxAge: durationSchema.pipe(z.number().min(3_600_000, { error: 'must be at least 1h' })).prefault(DEFAULT_RETENTION.maxAge),
+      maxLogSize: sizeSchema.pipe(z.number().min(1024 * 1024, { error: 'must be at least 1MiB' })).prefault(DEFAULT_RETENTION.maxLogSize),
+    })
+    .prefault({}),
 });
 
 /** A linked cluster, resolved. */
@@ -154,9 +163,9 @@ export interface CoordinatorConfig {
   denyCertificates?: string[];
   webhooks: WebhookConfig[];
   schedules: ScheduleConfig[];
+  /** Absent in hand-built configs: the defaults of output-limits.ts. */
+  retention?: RetentionConfig;
 }
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;
 
 /** Cross-field rules zod cannot express per key. Returns operator sentences. */
 export function checkClusters(file: string, clusters: ClusterConfig[]): string[] {
@@ -235,7 +244,7 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
   raw.denyCertificates.forEach((fp, i) => {
     if (raw.denyCertificates.indexOf(fp) !== i) problems.push(`${name}: denyCertificates[${i}] "${fp}" is listed twice`);
   });
-  if (raw.insecure && !LOOPBACK.test(raw.listen)) {
+  if (raw.insecure && !isLoopbackAddress(raw.listen)) {
     problems.push(
       `${name}: insecure: true is refused for listen "${raw.listen}" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead`,
     );
@@ -275,6 +284,7 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
       retries: w.retries,
     })),
     schedules,
+    retention: { maxAgeMs: raw.retention.maxAge, maxLogBytes: raw.retention.maxLogSize },
   };
 }
 

@@ -11,6 +11,9 @@ import { PrometheusAlertSource } from './alerts/prometheus-source.js';
 import { ClusterReleaseNotes } from './release-notes/provider.js';
 import type { CoordinatorConfig } from './config.js';
 import { Fleet } from './fleet/registry.js';
+import { StepOutputGate } from './logs/output-gate.js';
+import { DEFAULT_RETENTION_CONFIG } from './logs/output-limits.js';
+import { Retention } from './logs/retention.js';
 import { Metrics } from './metrics.js';
 import { WebhookNotifier } from './notify/webhooks.js';
 import { RolloutController } from './rollout/controller.js';
@@ -44,6 +47,10 @@ export class CoordinatorDaemon {
   private readonly webhooks: WebhookNotifier;
   /** Opens maintenance windows (schedules:); constructed in create(). */
   private scheduler?: Scheduler;
+  /** Deletes old step output and events (retention:). */
+  private readonly retention: Retention;
+  /** Which step output agents may make convoyd store. */
+  private readonly output: StepOutputGate;
 
   private constructor(
     private readonly config: CoordinatorConfig,
@@ -58,6 +65,17 @@ export class CoordinatorDaemon {
     controller.observe(this.metrics);
     this.webhooks = new WebhookNotifier({ webhooks: config.webhooks, clock, logger, userAgent: `convoyd/${version}` });
     controller.observe(this.webhooks);
+    this.retention = new Retention({ store, config: config.retention ?? DEFAULT_RETENTION_CONFIG, clock, logger });
+    this.output = new StepOutputGate({
+      rollouts: controller,
+      logs: store.logs,
+      retention: this.retention,
+      clock,
+      logger,
+      counters: this.metrics,
+    });
+    controller.observe(this.output);
+    this.metrics.setStoredOutputSource(() => this.retention.storedBytes);
   }
 
   static async create(config: CoordinatorConfig, logger: Logger, version: string, clock: Clock = systemClock): Promise<CoordinatorDaemon> {
@@ -86,7 +104,7 @@ export class CoordinatorDaemon {
     }
     const { AgentService, ControlService } = loadServices();
     const server = new grpc.Server(serverOptions);
-    const security = (this.security = new GrpcSecurity(this.config, this.logger));
+    const security = (this.security = new GrpcSecurity(this.config, this.logger, { clock: this.clock, refusals: this.metrics }));
     server.addService(
       security.agentService(AgentService.service),
       agentServiceHandlers({
@@ -97,12 +115,19 @@ export class CoordinatorDaemon {
         heartbeatIntervalMs: this.config.heartbeatIntervalMs,
         coordinatorVersion: this.version,
         access: security.access,
+        output: this.output,
       }),
     );
     server.addService(
       security.controlService(ControlService.service),
       security.guardControl(ControlService.service, {
-        ...controlServiceHandlers({ fleet: this.fleet, controller: this.controller, store: this.store, logger: this.logger }),
+        ...controlServiceHandlers({
+          fleet: this.fleet,
+          controller: this.controller,
+          store: this.store,
+          logger: this.logger,
+          clock: this.clock,
+        }),
         ...(this.scheduler ? scheduleServiceHandlers({ scheduler: this.scheduler }) : {}),
       }),
     );
@@ -112,6 +137,7 @@ export class CoordinatorDaemon {
     this.server = server;
     if (this.config.http) await this.startHttp(this.config.http);
     this.controller.resumeUnfinished();
+    this.retention.start();
     this.alerts?.start(this.controller);
     // after resumeUnfinished: a window the coordinator restarts in continues its rollout
     await this.scheduler?.start();
@@ -180,6 +206,7 @@ export class CoordinatorDaemon {
     this.logger.info('convoyd draining');
     this.controller.drain();
     this.stopSweep?.();
+    this.retention.stop();
     await this.scheduler?.stop();
     this.alerts?.stop();
     this.notes?.stop();

@@ -17,6 +17,9 @@ import type { ClusterConfig } from './config.js';
 import type { AgentRecord } from './fleet/registry.js';
 import { type HostRun, type HostState, type Rollout, TERMINAL_STATES, isTerminal } from './rollout/model.js';
 import type { RolloutObserver } from './rollout/controller.js';
+import type { TlsRefusalCounter } from './rpc/listener.js';
+import { TLS_REFUSAL_KINDS, type TlsRefusalKind } from './rpc/tls-reasons.js';
+import { OUTPUT_DROP_REASONS, type OutputCounters, type OutputDropReason } from './logs/output-limits.js';
 
 /** One maintenance-window schedule as the scheduler sees it; nextStartMs 0 when none is planned (disabled). */
 export interface ScheduleWindow {
@@ -60,7 +63,7 @@ interface Sample {
 type Membership = Map<string, { cluster: string; role: 'auth' | 'member' }>;
 
 /** convoyd's metric families, registered into one registry. */
-export class Metrics implements RolloutObserver {
+export class Metrics implements RolloutObserver, TlsRefusalCounter, OutputCounters {
   readonly registry: Registry;
   private scheduleSource: ScheduleSource = () => [];
   private membership: { of: readonly ClusterConfig[]; index: Membership } | undefined;
@@ -68,6 +71,9 @@ export class Metrics implements RolloutObserver {
   private readonly finishedTotal: Counter<'cluster' | 'result'>;
   private readonly hostUpdatesTotal: Counter<'cluster' | 'result'>;
   private readonly stepDuration: Histogram<'step' | 'result'>;
+  private readonly tlsRefusedTotal: Counter<'reason'>;
+  private readonly outputDroppedTotal: Counter<'reason'>;
+  private storedOutputBytes: () => number = () => 0;
 
   constructor(
     private readonly sources: MetricsSources,
@@ -101,6 +107,25 @@ export class Metrics implements RolloutObserver {
       buckets: STEP_BUCKETS,
       registers,
     });
+    this.tlsRefusedTotal = new Counter({
+      name: 'convoy_tls_refused_total',
+      help: 'TLS connections refused, by reason: certificate, revoked, plaintext, timeout, reset, handshake, no-h2.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of TLS_REFUSAL_KINDS) this.tlsRefusedTotal.inc({ reason }, 0);
+    this.outputDroppedTotal = new Counter({
+      name: 'convoy_step_output_dropped_lines_total',
+      help: 'Lines of step output not stored, by reason: unknown-request, run-limit, rollout-limit, agent-rate, total-limit.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of OUTPUT_DROP_REASONS) this.outputDroppedTotal.inc({ reason }, 0);
+    this.scrapeTimeGauge(
+      'convoy_step_output_stored_bytes',
+      'Bytes of step output convoyd stores (bounded by retention.maxLogSize).',
+      () => [{ labels: {}, value: this.storedOutputBytes() }],
+    );
     this.zeroCounters();
     this.registerFleetGauges();
     this.registerRolloutGauges();
@@ -114,6 +139,21 @@ export class Metrics implements RolloutObserver {
   /** The exposition text and its content type, for GET /metrics. */
   async scrape(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** OutputCounters: lines of step output the gate did not store. */
+  outputDropped(reason: OutputDropReason, lines: number): void {
+    this.outputDroppedTotal.inc({ reason }, lines);
+  }
+
+  /** Wires the size of stored step output (retention), read at each scrape. */
+  setStoredOutputSource(fn: () => number): void {
+    this.storedOutputBytes = fn;
+  }
+
+  /** TlsRefusalCounter: one refused TLS connection (handshake, certificate or reset). */
+  tlsRefused(kind: TlsRefusalKind): void {
+    this.tlsRefusedTotal.inc({ reason: kind });
   }
 
   /** RolloutObserver: counts starts, finishes, host results and step durations. */

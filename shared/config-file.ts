@@ -5,6 +5,8 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './durations.js';
+import { parseSize } from './sizes.js';
+import { redactConfigValue } from './redact.js';
 import { printable } from './versions.js';
 
 /** A duration as operators write it ("30s"), resolved to milliseconds. */
@@ -17,14 +19,26 @@ export const durationSchema = z.string().transform((text, ctx) => {
   return ms;
 });
 
-/** Formats the value found at `keyPath` of `doc` for an error message. */
-function valueAt(doc: unknown, keyPath: PropertyKey[]): string {
-  let cur: unknown = doc;
-  for (const k of keyPath) {
-    if (cur === null || typeof cur !== 'object') return '';
-    cur = (cur as Record<PropertyKey, unknown>)[k];
+/** A size as operators write it ("512MiB"), resolved to bytes. */
+export const sizeSchema = z.string().transform((text, ctx) => {
+  const bytes = parseSize(text);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'is not a size (expected e.g. "512MiB", "1GiB", "64KiB")' });
+    return z.NEVER;
   }
-  if (cur === undefined) return '';
+  return bytes;
+});
+
+/** Formats the value found at `keyPath` of `doc` for an error message; secrets redacted (shared/redact.ts). */
+function valueAt(doc: unknown, keyPath: PropertyKey[]): string {
+  let found: unknown = doc;
+  for (const k of keyPath) {
+    if (found === null || typeof found !== 'object') return '';
+    found = (found as Record<PropertyKey, unknown>)[k];
+  }
+  if (found === undefined) return '';
+  const last = [...keyPath].reverse().find((k): k is string => typeof k === 'string');
+  const cur = redactConfigValue(last, found);
   if (typeof cur === 'string') return ` "${printable(cur)}"`;
   if (typeof cur === 'object') return ` ${printable(JSON.stringify(cur), 60)}`;
   return ` ${JSON.stringify(cur)}`;

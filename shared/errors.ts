@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'PERMISSION_DENIED'
   | 'ALREADY_EXISTS'
   | 'UNAVAILABLE'
+  | 'RESOURCE_EXHAUSTED'
   | 'INTERNAL';
 
 /** An error meant for operators: a stable code, a one-line message and what to do next. */

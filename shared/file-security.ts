@@ -61,7 +61,7 @@ export function tlsFilesProblems(files: { ca: string; cert: string; key: string 
   ].filter((p): p is string => p !== undefined);
 }
 
-/** A state file (SQLite, journal) and its directory: nobody else may write either. */
+/** A state file (SQLite) and its directory: nobody else may read or write the file, nor write the directory. */
 export function stateFileProblems(file: string, what: string): string[] {
   const problems: string[] = [];
   const dir = path.dirname(file);
@@ -72,11 +72,14 @@ export function stateFileProblems(file: string, what: string): string[] {
       `${what} "${file}": its directory ${dir} is world-writable (mode ${modeOf(dirSt)}); others could replace the state. Run chmod 700 ${dir}`,
     );
   }
-  const st = statOf(file);
-  if (st && (st.mode & 0o022) !== 0) {
-    problems.push(
-      `${what} "${file}" is writable by group or others (mode ${modeOf(st)}); others could forge the state. Run chmod 600 ${file}`,
-    );
+  // SQLite's -wal and -shm files hold the same data as the database until a checkpoint.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    const st = statOf(f);
+    if (st && (st.mode & 0o077) !== 0) {
+      problems.push(
+        `${what} "${f}" is readable or writable by group or others (mode ${modeOf(st)}); it holds the fleet's state and step output, which others could read or forge. Run chmod 600 ${f}`,
+      );
+    }
   }
   return problems;
 }

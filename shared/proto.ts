@@ -44,9 +44,21 @@ export const channelOptions: grpc.ChannelOptions = {
   'grpc.keepalive_permit_without_calls': 1,
 };
 
+/** A connection without a call for this long is closed (CLI connections; an agent always has its stream). */
+export const MAX_CONNECTION_IDLE_MS = 5 * 60_000;
+/**
+ * No connection lives longer (±10%): an agent or a `watch` reconnects on its own, and nothing
+ * that once got in stays in for good. Its calls get the grace period to finish.
+ */
+export const MAX_CONNECTION_AGE_MS = 24 * 60 * 60_000;
+export const MAX_CONNECTION_AGE_GRACE_MS = 10 * 60_000;
+
 export const serverOptions: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_connection_idle_ms': MAX_CONNECTION_IDLE_MS,
+  'grpc.max_connection_age_ms': MAX_CONNECTION_AGE_MS,
+  'grpc.max_connection_age_grace_ms': MAX_CONNECTION_AGE_GRACE_MS,
   'grpc.keepalive_time_ms': 15_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.keepalive_permit_without_calls': 1,

@@ -10,6 +10,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
+import { isLoopbackHost } from './loopback.js';
 
 /** PEM contents; without `ca` the system's roots verify convoyd. */
 export interface ClientTlsMaterial {
@@ -25,14 +26,10 @@ export function hostOf(address: string): string {
   return host.replace(/^\[(.*)\]$/, '$1');
 }
 
-function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.');
-}
-
 /** Checks convoyd's certificate against the IP that was dialed. */
 export function checkServerIp(ip: string, cert: tls.PeerCertificate): Error | undefined {
   const byIp = tls.checkServerIdentity(ip, cert);
-  if (!byIp || !isLoopback(ip)) return byIp;
+  if (!byIp || !isLoopbackHost(ip)) return byIp;
   return tls.checkServerIdentity('localhost', cert) ? byIp : undefined;
 }
 

@@ -1,4 +1,5 @@
 import semver from 'semver';
+import { inertText } from './terminal-text.js';
 
 /**
  * A version string as it may reach a command: a tag or branch name. Strict on purpose:
@@ -20,10 +21,9 @@ export function versionSyntaxProblem(v: string): string | undefined {
   return undefined;
 }
 
-/** Shows a hostile string safely in a message: control characters escaped, length capped. */
+/** Shows a hostile string safely in a message: control characters escaped (shared/terminal-text.ts), length capped. */
 export function printable(s: string, max = 80): string {
-  const cut = s.length > max ? s.slice(0, max) + '…' : s;
-  return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return inertText(s.length > max ? s.slice(0, max) + '…' : s);
 }
 
 /** The semver of a tag ("v1.2.3" and "1.2.3" both parse), or null for non-version tags. */

@@ -1,6 +1,8 @@
 /** The session's first message and its heartbeats, assembled from the plan, journal and health. */
 import { messageOf } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
+import { MAX_MESSAGE_BYTES } from '../../shared/proto.js';
+import { agentMessageBytes } from '../../shared/wire-size.js';
 import type { Heartbeat, Hello, RepoState } from '../../shared/wire.js';
 import { toWireInFlight, type Journal } from '../journal.js';
 import { alongsideStep, runnableSteps } from '../plan/steps.js';
@@ -30,13 +32,25 @@ function unreadableRepo(config: AgentConfig, err: unknown): RepoState {
   };
 }
 
+/** Room kept free in a Hello below the message limit (gRPC framing, a field or two grown meanwhile). */
+const HELLO_MARGIN_BYTES = 64 * 1024;
+
 /**
  * Probes first, then reads the journal synchronously at the end, so the results and the step
- * in flight are as of the moment the Hello is handed to the link.
+ * in flight are as of the moment the Hello is handed to the link. The Hello always fits the
+ * message limit: it carries the newest unacknowledged results that fit, and the daemon sends
+ * the others right after it (a Hello too large would be refused at every reconnection).
  */
 export async function buildHello(src: HelloSources): Promise<Hello> {
   const { config, plan, journal } = src;
   const [repo, health] = await Promise.all([plan.repoState().catch((err: unknown) => unreadableRepo(config, err)), src.health.probeNow()]);
+  const hello = helloWithout(src, repo, health);
+  const budget = MAX_MESSAGE_BYTES - HELLO_MARGIN_BYTES - agentMessageBytes({ hello });
+  return { ...hello, undelivered: journal.resultsForHello(budget) };
+}
+
+function helloWithout(src: HelloSources, repo: RepoState, health: Hello['health']): Hello {
+  const { config, plan, journal } = src;
   return {
     agentId: config.id,
     labels: config.labels,
@@ -47,7 +61,7 @@ export async function buildHello(src: HelloSources): Promise<Hello> {
     plan: plan.stepNames(),
     rerunnableSteps: plan.rerunnableSteps(),
     backups: plan.backups(),
-    undelivered: [...journal.undelivered],
+    undelivered: [],
     inFlight: toWireInFlight(journal.inFlight),
     hostname: src.hostname,
     hasRestore: config.restore !== undefined && config.restore.enabled,

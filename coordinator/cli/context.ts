@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { GrpcControlClient, resolveConnection, type ControlApi, type GlobalOptions } from './client.js';
-import { streamOutput, type Output } from './output.js';
+import { streamErr, streamOutput, type Output } from './output.js';
+import { terminalClient } from './terminal-client.js';
 
 /** What every command works with; tests pass their own (captured output, a fake client). */
 export interface CliContext {
   out: Output;
-  /** Writes one line to stderr (notices, errors). */
+  /** Writes one line to stderr (notices, errors); a real process shows its control characters inert. */
   err(line: string): void;
   env: NodeJS.ProcessEnv;
   now(): number;
@@ -24,7 +25,7 @@ export function processContext(signal: AbortSignal): CliContext & { close(): voi
   const clients: ControlApi[] = [];
   return {
     out: streamOutput(process.stdout),
-    err: (line) => void process.stderr.write(`${line}\n`),
+    err: streamErr(process.stderr),
     env: process.env,
     now: () => Date.now(),
     connect(globals) {
@@ -41,9 +42,14 @@ export function processContext(signal: AbortSignal): CliContext & { close(): voi
   };
 }
 
-/** The client for a command, from its options and its parents' (global) options. */
+/**
+ * The client for a command, from its options and its parents' (global) options. A command
+ * that prints text gets answers whose strings are inert for a terminal (terminal-client.ts);
+ * with --json it gets the exact values, which the JSON printer escapes.
+ */
 export function clientFor(ctx: CliContext, cmd: Command): ControlApi {
-  return ctx.connect(cmd.optsWithGlobals<GlobalOptions>());
+  const client = ctx.connect(cmd.optsWithGlobals<GlobalOptions>());
+  return cmd.opts<{ json?: boolean }>().json ? client : terminalClient(client);
 }
 
 /** Wraps a command body: its result becomes the process exit code. */

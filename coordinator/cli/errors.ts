@@ -36,6 +36,8 @@ const REFUSAL_CODES = new Set<number>([
   grpc.status.PERMISSION_DENIED,
   grpc.status.ALREADY_EXISTS,
   grpc.status.UNAUTHENTICATED,
+  // a rate limit (too many plans): the message says when to try again
+  grpc.status.RESOURCE_EXHAUSTED,
 ]);
 
 function isServiceError(err: unknown): err is grpc.ServiceError {

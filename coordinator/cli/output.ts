@@ -1,3 +1,5 @@
+import { inertJson, inertText } from '../../shared/terminal-text.js';
+
 /** Where command output goes: stdout for results, colors and redraws only on a terminal. */
 export interface Output {
   readonly isTTY: boolean;
@@ -29,6 +31,15 @@ export function streamOutput(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv 
   };
 }
 
+/**
+ * stderr as one-line notices and errors. They are our own words around values the coordinator
+ * sent (an error's details, a rollout's target), and carry no styling: every control character
+ * but the line break is shown inert.
+ */
+export function streamErr(stream: NodeJS.WritableStream): (line: string) => void {
+  return (line) => void stream.write(`${inertText(line, { keepNewlines: true })}\n`);
+}
+
 /** Colors on a terminal unless NO_COLOR or TERM=dumb; FORCE_COLOR forces them. */
 export function colorEnabled(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
@@ -36,14 +47,14 @@ export function colorEnabled(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
   return isTTY;
 }
 
-/** Prints a value for --json: one pretty document. */
+/** Prints a value for --json: one pretty document, exact values with control characters escaped. */
 export function printJson(out: Output, value: unknown): void {
-  out.line(JSON.stringify(value, null, 2));
+  out.line(inertJson(value, 2));
 }
 
 /** Prints a value as one JSON line (streams: watch, logs). */
 export function printJsonLine(out: Output, value: unknown): void {
-  out.line(JSON.stringify(value));
+  out.line(inertJson(value));
 }
 
 /** ANSI styles that collapse to plain text when colors are off. */

@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { printable } from '../../shared/versions.js';
-import type { AgentMessage, CoordinatorMessage, Hello, StepResult } from '../../shared/wire.js';
+import type { AgentMessage, CoordinatorMessage, Hello, StepOutput, StepResult } from '../../shared/wire.js';
 import type { AgentSession, Fleet } from '../fleet/registry.js';
 import type { RolloutController } from '../rollout/controller.js';
 import type { AccessPolicy } from './access.js';
@@ -28,6 +28,8 @@ export interface AgentServiceDeps {
   coordinatorVersion: string;
   /** Identity and revocation checks; without it every caller is trusted (unit tests). */
   access?: AccessPolicy;
+  /** Which step output is stored (coordinator/logs/output-gate.ts); without it all is (unit tests). */
+  output?: { admit(agentId: string, out: StepOutput): StepOutput | undefined };
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -146,12 +148,15 @@ class AgentConnection {
         fleet.setHealth(id, msg.health!.health);
         controller.onAgentChanged(id);
         return;
-      case 'output':
+      case 'output': {
         if (this.invalid(stepOutputSchema, msg.output, 'output')) return;
         if (this.notOwn(msg.output!.requestId, 'output')) return;
         fleet.touch(id);
-        controller.onStepOutput(id, msg.output!);
+        // Only output of a step this agent runs, within the bounds; the rest is dropped and counted.
+        const admitted = this.deps.output ? this.deps.output.admit(id, msg.output!) : msg.output!;
+        if (admitted) controller.onStepOutput(id, admitted);
         return;
+      }
       case 'result':
         if (this.invalid(stepResultSchema, msg.result, 'result')) return;
         this.onResult(msg.result!);

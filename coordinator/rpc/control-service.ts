@@ -1,8 +1,10 @@
 /** ControlService: the CLI's unary calls and the watch/logs streams. Thin: validate, call the domain, map errors. */
 import * as grpc from '@grpc/grpc-js';
+import { type Clock, systemClock } from '../../shared/clock.js';
 import { ConvoyError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { isCompatibilityRule, isRestorable, type CompatibilityRule } from '../../shared/versions.js';
+import { PlanInspections } from '../fleet/plan-inspections.js';
 import type { Fleet } from '../fleet/registry.js';
 import type { RolloutController } from '../rollout/controller.js';
 import { isTerminal, type Rollout } from '../rollout/model.js';
@@ -18,6 +20,8 @@ export interface ControlServiceDeps {
   controller: RolloutController;
   store: SqliteStore;
   logger: Logger;
+  /** Times the Plan rate limits (default: the system clock). */
+  clock?: Clock;
 }
 
 const ACTIONS: readonly string[] = ['ack', 'pause', 'resume', 'abort', 'rollback'];
@@ -26,6 +30,8 @@ let planSeq = 0;
 
 export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedServiceImplementation {
   const { fleet, controller, store } = deps;
+  const clock = deps.clock ?? systemClock;
+  const planInspections = new PlanInspections(() => clock.now());
   const getRollout = (raw: unknown): Rollout => {
     const id = rolloutId(raw);
     if (!id) throw new ConvoyError('INVALID_ARGUMENT', 'a rollout id is required (e.g. r-12); run `convoy rollout list`');
@@ -48,12 +54,18 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
       const includeDiff = bool(req.includeDiff, 'include_diff');
       const n = ++planSeq;
       const draft = controller.draft(request, `plan-${n}`);
+      // Counted once valid: a refused request costs the agents nothing.
+      planInspections.admitCall(actorOf(call));
       const source = controller.notesSourceFor(draft);
       const preview = await previewRollout(
         {
           draft,
           admission: (id) => controller.admissionProblem(id),
-          inspect: (id, requestId, diff) => controller.inspect(id, requestId, request.target, PLAN_INSPECT_TIMEOUT_MS, diff),
+          // within each agent's plan limits; a plan with --diff does not share an answer without it
+          inspect: (id, requestId, diff) =>
+            planInspections.inspect(id, `${request.target}${diff ? '+diff' : ''}`, () =>
+              controller.inspect(id, requestId, request.target, PLAN_INSPECT_TIMEOUT_MS, diff),
+            ),
           fetchRemoteNotes: source ? (versions) => source.fetch(versions) : undefined,
           now: () => Date.now(),
         },

@@ -10,6 +10,7 @@ const STATUS: Record<string, grpc.status> = {
   PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
   ALREADY_EXISTS: grpc.status.ALREADY_EXISTS,
   UNAVAILABLE: grpc.status.UNAVAILABLE,
+  RESOURCE_EXHAUSTED: grpc.status.RESOURCE_EXHAUSTED,
   INTERNAL: grpc.status.INTERNAL,
 };
 

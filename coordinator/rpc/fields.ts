@@ -4,6 +4,7 @@
  * before it reaches the domain (or a log line, or an SQL parameter).
  */
 import { ConvoyError } from '../../shared/errors.js';
+import { hasControlCharacters } from '../../shared/terminal-text.js';
 import { printable } from '../../shared/versions.js';
 
 /** Cluster, host and agent names: the coordinator.yaml / agent.yaml rule. */
@@ -17,7 +18,7 @@ const STEP_RE = /^[a-z][a-z0-9-]{0,63}$/;
 export function str(v: unknown, field: string, max = 200): string {
   if (typeof v !== 'string') throw new ConvoyError('INVALID_ARGUMENT', `${field} must be a string`);
   if (v.length > max) throw new ConvoyError('INVALID_ARGUMENT', `${field} is longer than ${max} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(v)) throw new ConvoyError('INVALID_ARGUMENT', `${field} "${printable(v)}" holds control characters`);
+  if (hasControlCharacters(v)) throw new ConvoyError('INVALID_ARGUMENT', `${field} "${printable(v)}" holds control characters`);
   return v;
 }
 

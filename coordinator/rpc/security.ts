@@ -4,12 +4,13 @@
  * agents and certificates.
  */
 import type * as grpc from '@grpc/grpc-js';
+import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { CoordinatorConfig } from '../config.js';
 import { AccessPolicy } from './access.js';
 import { tolerantService } from './decode.js';
 import { guardControlService } from './guard.js';
-import { listenMutualTls, listenPlaintext, type GrpcListener } from './listener.js';
+import { listenMutualTls, listenPlaintext, type GrpcListener, type TlsRefusalCounter } from './listener.js';
 import { onSighup, reloadAccessConfig } from './reload.js';
 
 export class GrpcSecurity {
@@ -20,6 +21,7 @@ export class GrpcSecurity {
   constructor(
     private readonly config: CoordinatorConfig,
     private readonly logger: Logger,
+    private readonly deps: { clock: Clock; refusals?: TlsRefusalCounter },
   ) {
     this.access = new AccessPolicy({
       mtls: Boolean(config.tls),
@@ -48,7 +50,12 @@ export class GrpcSecurity {
   async listen(server: grpc.Server): Promise<number> {
     const { listen, tls } = this.config;
     this.listener = tls
-      ? await listenMutualTls(server, listen, tls, this.logger, (cert) => this.access.certificateProblem(cert))
+      ? await listenMutualTls(server, listen, tls, {
+          logger: this.logger,
+          clock: this.deps.clock,
+          check: (cert) => this.access.certificateProblem(cert),
+          refusals: this.deps.refusals,
+        })
       : await listenPlaintext(server, listen);
     this.stopSighup = onSighup(() => this.reload());
     return this.listener.port;

@@ -63,3 +63,16 @@ export function handshakeFailure(err: NodeJS.ErrnoException): string {
   if (/ECONNRESET|socket hang up/i.test(text)) return 'the client closed the connection during the handshake';
   return err.message.split('\n')[0] ?? 'unknown error';
 }
+
+/** Why a TLS connection was refused, as the reason label of convoy_tls_refused_total (a bounded set). */
+export const TLS_REFUSAL_KINDS = ['certificate', 'revoked', 'plaintext', 'timeout', 'reset', 'handshake', 'no-h2'] as const;
+export type TlsRefusalKind = (typeof TLS_REFUSAL_KINDS)[number];
+
+/** The kind of a handshake failure node reported (see handshakeFailure for the sentence). */
+export function handshakeFailureKind(err: NodeJS.ErrnoException): TlsRefusalKind {
+  const text = `${err.code ?? ''} ${err.message}`;
+  if (/WRONG_VERSION_NUMBER|HTTP_REQUEST|http request/i.test(text)) return 'plaintext';
+  if (/ETIMEDOUT|timed out|ERR_TLS_HANDSHAKE_TIMEOUT/i.test(text)) return 'timeout';
+  if (/ECONNRESET|socket hang up/i.test(text)) return 'reset';
+  return 'handshake';
+}

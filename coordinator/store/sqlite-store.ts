@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Rollout } from '../rollout/model.js';
 import { needsWork } from '../rollout/model.js';
+import { LogTables, type StoredLogLine } from './log-tables.js';
 
 /** One line of the event log (who did what, every transition). */
 export interface EventRecord {
@@ -27,17 +28,12 @@ export interface StoredAgent {
   data: string; // JSON of the last hello/repo/health/backups
 }
 
-export interface StoredLogLine {
-  seq: number;
-  rolloutId: string;
-  agentId: string;
-  step: string;
-  atMs: number;
-  line: string;
-}
+export type { StoredLogLine } from './log-tables.js';
 
-/** Keeps each step run's output bounded in the database; the agent keeps the full log on its host. */
-export const MAX_LOG_LINES_PER_RUN = 5000;
+/** Events kept per rollout; beyond it one note says that later events are not recorded (docs/security.md, "Bounds"). */
+export const MAX_EVENTS_PER_ROLLOUT = 10_000;
+/** Rollouts whose event count is remembered (the least recently used is counted again when needed). */
+const EVENT_COUNTS_KEPT = 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -68,7 +64,9 @@ CREATE INDEX IF NOT EXISTS log_lines_rollout ON log_lines (rollout_id, seq);
 /** The SQLite store. Synchronous on purpose: a transition is load -> transform -> persist without interleaving. */
 export class SqliteStore {
   private readonly db: Database.Database;
-  private readonly logCounts = new Map<string, number>();
+  /** Step output (log_lines): sizes and retention deletions. */
+  readonly logs: LogTables;
+  private readonly eventCounts = new Map<string, number>();
 
   constructor(file: string) {
     const existed = fs.existsSync(file);
@@ -80,6 +78,7 @@ export class SqliteStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.db.exec(SCHEDULES_SCHEMA);
+    this.logs = new LogTables(this.db);
   }
 
   close(): void {
@@ -173,11 +172,37 @@ export class SqliteStore {
     this.db.transaction(() => this.insertEvents(events))();
   }
 
+  /** Inserts events, at most MAX_EVENTS_PER_ROLLOUT per rollout (the last one kept says so). */
   private insertEvents(events: EventRecord[]): void {
     const stmt = this.db.prepare(
       'INSERT INTO events (at_ms, rollout_id, agent_id, step, actor, kind, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    for (const e of events) stmt.run(e.atMs, e.rolloutId, e.agentId, e.step, e.actor, e.kind, e.message);
+    for (const e of events) {
+      const count = e.rolloutId ? this.eventCount(e.rolloutId) : 0;
+      if (count >= MAX_EVENTS_PER_ROLLOUT) continue;
+      const last = count === MAX_EVENTS_PER_ROLLOUT - 1;
+      const message = last
+        ? `[convoy: rollout ${e.rolloutId} has ${MAX_EVENTS_PER_ROLLOUT} events; later ones are not recorded]`
+        : e.message;
+      stmt.run(e.atMs, e.rolloutId, e.agentId, e.step, last ? 'convoyd' : e.actor, last ? 'limit' : e.kind, message);
+      if (e.rolloutId) this.eventCounts.set(e.rolloutId, count + 1);
+    }
+  }
+
+  /** Events stored for a rollout; remembered for the most recent EVENT_COUNTS_KEPT rollouts. */
+  private eventCount(rolloutId: string): number {
+    let count = this.eventCounts.get(rolloutId);
+    if (count === undefined) {
+      count = (this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE rollout_id = ?').get(rolloutId) as { n: number }).n;
+    } else this.eventCounts.delete(rolloutId); // re-inserted below: Map order is least recently used first
+    this.eventCounts.set(rolloutId, count);
+    if (this.eventCounts.size > EVENT_COUNTS_KEPT) this.eventCounts.delete(this.eventCounts.keys().next().value as string);
+    return count;
+  }
+
+  /** Forgets remembered event counts (after retention deleted events). */
+  forgetEventCounts(): void {
+    this.eventCounts.clear();
   }
 
   listEvents(opts: { rolloutId?: string; limit: number }): EventRecord[] {
@@ -215,42 +240,13 @@ export class SqliteStore {
     return rows.map((r) => ({ id: r.id, lastSeenMs: r.last_seen_ms, data: r.data }));
   }
 
-  /** Appends output lines of one step run; returns the seq of the last line stored (0 if none kept). */
+  /** Appends output lines of one step run (already within the limits of coordinator/logs/); returns them as stored. */
   appendLogLines(rolloutId: string, agentId: string, step: string, requestId: string, atMs: number, lines: string[]): StoredLogLine[] {
-    const count =
-      this.logCounts.get(requestId) ??
-      (this.db.prepare('SELECT COUNT(*) AS n FROM log_lines WHERE request_id = ?').get(requestId) as { n: number }).n;
-    const room = Math.max(0, MAX_LOG_LINES_PER_RUN - count);
-    const kept = lines.slice(0, room);
-    if (room > 0 && lines.length > room)
-      kept.push(`[convoy: output beyond ${MAX_LOG_LINES_PER_RUN} lines is kept only in the agent's log on ${agentId}]`);
-    this.logCounts.set(requestId, count + kept.length);
-    const stmt = this.db.prepare('INSERT INTO log_lines (rollout_id, agent_id, step, request_id, at_ms, line) VALUES (?, ?, ?, ?, ?, ?)');
-    const out: StoredLogLine[] = [];
-    this.db.transaction(() => {
-      for (const line of kept) {
-        const info = stmt.run(rolloutId, agentId, step, requestId, atMs, line);
-        out.push({ seq: Number(info.lastInsertRowid), rolloutId, agentId, step, atMs, line });
-      }
-    })();
-    return out;
+    return this.logs.append(rolloutId, agentId, step, requestId, atMs, lines);
   }
 
   listLogLines(rolloutId: string, afterSeq: number, filter: { host?: string; step?: string }): StoredLogLine[] {
-    const rows = this.db
-      .prepare(
-        `SELECT seq, rollout_id, agent_id, step, at_ms, line FROM log_lines WHERE rollout_id = ? AND seq > ?
-         AND (? = '' OR agent_id = ?) AND (? = '' OR step = ?) ORDER BY seq LIMIT 10000`,
-      )
-      .all(rolloutId, afterSeq, filter.host ?? '', filter.host ?? '', filter.step ?? '', filter.step ?? '') as Record<string, unknown>[];
-    return rows.map((r) => ({
-      seq: r.seq as number,
-      rolloutId: r.rollout_id as string,
-      agentId: r.agent_id as string,
-      step: r.step as string,
-      atMs: r.at_ms as number,
-      line: r.line as string,
-    }));
+    return this.logs.list(rolloutId, afterSeq, filter);
   }
 
   /** What convoyd remembers of each schedule (enabled overrides, the last window and its outcome). */

@@ -12,6 +12,7 @@ import { systemClock } from '../../../shared/clock.js';
 import { messageOf } from '../../../shared/errors.js';
 import type { SampleServer } from '../../../test/fixtures/sample-server.js';
 import { actorName, GrpcControlClient, type ControlApi } from '../client.js';
+import { terminalClient } from '../terminal-client.js';
 import { action, type CliContext } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { convoyPackage } from '../../../shared/package.js';
@@ -149,7 +150,7 @@ async function createServers(ctx: CliContext, sb: Sandbox, fixture: Fixture, por
 async function startCoordinator(ctx: CliContext, sb: Sandbox, address: string, certs: DemoCertificates): Promise<ControlApi> {
   const { layout } = sb;
   sb.coordinator = startDaemon('convoyd', demoBin('convoyd.js'), layout.coordinatorConfig, layout.logFile('convoyd'), layout.dir);
-  const client = new GrpcControlClient(demoConnection(address, certs, actorName(ctx.env)));
+  const client = terminalClient(new GrpcControlClient(demoConnection(address, certs, actorName(ctx.env))));
   sb.client = client;
   await pollUntil(
     ctx,

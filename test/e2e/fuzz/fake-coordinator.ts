@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { loadServices, serverOptions } from '../../../shared/proto.js';
-import type { AgentMessage, StepResult } from '../../../shared/wire.js';
+import type { AgentMessage, InspectResult, StepResult } from '../../../shared/wire.js';
 import { HOSTILE_NAMES, HOSTILE_VERSIONS, Rng, Tally } from './random.js';
 
 const service = loadServices().AgentService.service;
@@ -145,6 +145,8 @@ export function hostileMessages(rng: Rng, n: number, agentId: string): HostileMe
 export class FakeCoordinator {
   readonly results = new Map<string, StepResult>();
   readonly inspected = new Set<string>();
+  /** The inspection answers, by request id. */
+  readonly inspections = new Map<string, InspectResult>();
   readonly answers = new Tally();
   sessions = 0;
   private server = new grpc.Server({ ...serverOptions, 'grpc.max_send_message_length': -1 });
@@ -197,6 +199,7 @@ export class FakeCoordinator {
         write({ ack: { requestId: msg.result.requestId } });
       } else if (msg.inspectResult) {
         this.inspected.add(msg.inspectResult.requestId);
+        this.inspections.set(msg.inspectResult.requestId, msg.inspectResult);
       }
       this.notify();
     });

@@ -143,6 +143,12 @@ describe('agent config', () => {
     });
   }
 
+  it('refuses plaintext to 127.0.0.999: not an IP address, so grpc-js would look it up as a host name', () => {
+    expect(() => parseAgentConfig(file, BASE.replace('127.0.0.1:7400', '127.0.0.999:7400'))).to.throw(
+      'agent.yaml: coordinator.insecure is true but coordinator.address "127.0.0.999:7400" is not a loopback address',
+    );
+  });
+
   const table: [string, string, string][] = [
     [
       'a health URL without a scheme',

@@ -10,6 +10,8 @@ import type { LinkHandlers } from '../../../agent/link/link.js';
 import type { AgentConfig } from '../../../agent/types.js';
 import { FakeClock } from '../../../shared/clock.js';
 import { silentLogger } from '../../../shared/logger.js';
+import { MAX_MESSAGE_BYTES } from '../../../shared/proto.js';
+import { agentMessageBytes } from '../../../shared/wire-size.js';
 import type { StepResult } from '../../../shared/wire.js';
 import { FakeLink, FakePlan, request, settle } from './fakes.js';
 
@@ -222,6 +224,22 @@ describe('agent daemon', () => {
     journal.recordResult(makeResult(request({ requestId: 'b' }), 'SUCCEEDED', '', 0, 1));
     handlers().onSessionOpen(hello);
     expect(results().map((r) => r.requestId)).to.deep.equal(['b']);
+  });
+
+  it('says hello within the message limit however large the journal: the newest results in it, the others right after', async () => {
+    // 30 results of about 160 kB: 4.8 MB, over the 4 MiB a gRPC message may hold
+    for (let i = 0; i < 30; i++) {
+      const tail = Array.from({ length: 40 }, (_, n) => `${n} ${'y'.repeat(4000)}`);
+      journal.recordResult({ ...makeResult(request({ requestId: `r${i}` }), 'FAILED', 'exit 2', 0, 1), outputTail: tail });
+    }
+    const hello = await handlers().hello();
+    expect(agentMessageBytes({ hello })).to.be.at.most(MAX_MESSAGE_BYTES);
+    const inHello = hello.undelivered.map((r) => r.requestId);
+    expect(inHello.length).to.be.within(1, 29);
+    expect(inHello.at(-1), 'the newest result is in the Hello').to.equal('r29');
+    handlers().onSessionOpen(hello);
+    const after = results().map((r) => r.requestId);
+    expect([...after, ...inHello].sort(), 'every result goes out, once').to.deep.equal(journal.undelivered.map((r) => r.requestId).sort());
   });
 
   it('answers an inspection, also when it fails', async () => {

@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { MAX_JOURNAL_BYTES, MAX_RESULT_BYTES, resultBytes } from '../../../agent/journal-bounds.js';
 import { Journal, makeResult, MAX_UNDELIVERED, type ProcessGroups } from '../../../agent/journal.js';
 import { FakeClock } from '../../../shared/clock.js';
 import { silentLogger } from '../../../shared/logger.js';
+import { captureLogger } from './fakes.js';
 
 const STEP = { requestId: 'q1', rolloutId: 'r1', step: 'build', targetVersion: 'v1.2.0', attempt: 1 };
 
@@ -170,5 +172,64 @@ describe('agent journal', () => {
     const j = open();
     expect(j.undelivered).to.deep.equal([]);
     expect(fs.readdirSync(stateDir)).to.deep.equal([`journal.json.corrupt-${clock.now()}`]);
+  });
+
+  describe('bounded in bytes', () => {
+    /** A result whose output tail holds `lines` lines of `chars` characters. */
+    const big = (requestId: string, lines: number, chars = 4000) => ({
+      ...makeResult({ ...STEP, requestId }, 'FAILED', 'exit 2', 0, 1),
+      outputTail: Array.from({ length: lines }, (_, i) => `${i} ${'x'.repeat(chars)}`),
+    });
+    const withLog = () => {
+      const log = captureLogger();
+      return { log, j: Journal.open({ stateDir, clock, logger: log.logger, bootId: () => 'b' }) };
+    };
+
+    it('cuts a result over MAX_RESULT_BYTES to its newest output lines, says so in the result and the log, and returns what it kept', () => {
+      const { log, j } = withLog();
+      const raw = big('q1', 200);
+      expect(resultBytes(raw)).to.be.above(MAX_RESULT_BYTES);
+      const kept = j.recordResult(raw);
+      expect(resultBytes(kept)).to.be.at.most(MAX_RESULT_BYTES);
+      expect(kept.outputTail[0]).to.match(/^\[convoy: \d+ earlier line\(s\) of the output tail dropped to fit the result in \d+ bytes\]$/);
+      expect(kept.outputTail.at(-1), 'the newest line stays').to.equal(raw.outputTail.at(-1));
+      expect(j.undelivered).to.deep.equal([kept]);
+      expect(
+        log.lines.some((l) => /^warn result of step build \(request q1\) is too large for the journal; dropped \d+ line/.test(l)),
+      ).to.equal(true);
+    });
+
+    it(`keeps the journal under MAX_JOURNAL_BYTES: the oldest results keep outcome and reason, lose their tail, with a log line each`, () => {
+      const { log, j } = withLog();
+      for (let i = 0; i < 40; i++) j.recordResult(big(`q${i}`, 120));
+      const total = j.undelivered.reduce((sum, r) => sum + resultBytes(r), 0);
+      expect(total).to.be.at.most(MAX_JOURNAL_BYTES);
+      expect(j.undelivered).to.have.length(40);
+      expect(j.undelivered[0]).to.deep.include({ requestId: 'q0', outcome: 'FAILED', reason: 'exit 2' });
+      expect(j.undelivered[0]?.outputTail).to.deep.equal(['[convoy: output tail dropped: the journal was over its size limit]']);
+      expect(j.undelivered[39]?.outputTail).to.have.length(120);
+      expect(log.lines.filter((l) => l.includes('kept only the outcome and reason')).length).to.be.above(0);
+      expect(fs.statSync(path.join(stateDir, 'journal.json')).size).to.be.below(2 * MAX_JOURNAL_BYTES);
+    });
+
+    it('offers a Hello the newest results that fit its budget, and logs how many wait for after it', () => {
+      const { log, j } = withLog();
+      for (let i = 0; i < 6; i++) j.recordResult(big(`q${i}`, 100));
+      const one = resultBytes(j.undelivered[0]!);
+      const kept = j.resultsForHello(3 * one + 100);
+      expect(kept.map((r) => r.requestId)).to.deep.equal(['q3', 'q4', 'q5']);
+      expect(j.undelivered, 'nothing leaves the journal before an ack').to.have.length(6);
+      expect(log.lines).to.include(
+        `warn the Hello carries the newest 3 of 6 unacknowledged results (a message holds at most ${3 * one + 100} bytes of them); the other 3 are sent right after it`,
+      );
+    });
+
+    it('brings an oversized journal written before the bound within it when opened', () => {
+      const undelivered = Array.from({ length: 30 }, (_, i) => big(`old${i}`, 200, 2000));
+      fs.writeFileSync(path.join(stateDir, 'journal.json'), JSON.stringify({ inFlight: null, undelivered }));
+      const j = open();
+      expect(j.undelivered.reduce((sum, r) => sum + resultBytes(r), 0)).to.be.at.most(MAX_JOURNAL_BYTES);
+      expect(j.undelivered.map((r) => r.requestId)).to.deep.equal(undelivered.map((r) => r.requestId));
+    });
   });
 });

@@ -82,6 +82,11 @@ describe('coordinator config', () => {
       'listen: 0.0.0.0:7400\nstateFile: s.db\ninsecure: true\n',
       'coordinator.yaml: insecure: true is refused for listen "0.0.0.0:7400" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead',
     ],
+    [
+      'plaintext on 127.0.0.999 (no IP address: a host name to resolve)',
+      'listen: 127.0.0.999:7400\nstateFile: s.db\ninsecure: true\n',
+      'coordinator.yaml: insecure: true is refused for listen "127.0.0.999:7400" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead',
+    ],
     ['a missing listen', 'stateFile: s.db\ninsecure: true\n', 'coordinator.yaml: listen is missing (expected string, received undefined)'],
   ];
   for (const [name, text, message] of table) {
@@ -92,6 +97,52 @@ describe('coordinator config', () => {
 
   it('reports broken YAML with its line', () => {
     expect(() => load('listen: [\n')).to.throw(ConfigError, /coordinator.yaml: line \d+, column \d+ is not valid YAML/);
+  });
+});
+
+describe('coordinator config: retention', () => {
+  it('keeps step output and events 90 days and 1 GiB by default', () => {
+    expect(load(BASE).retention).to.deep.equal({ maxAgeMs: 90 * 86_400_000, maxLogBytes: 1024 ** 3 });
+  });
+
+  it('reads retention.maxAge and retention.maxLogSize as operators write them', () => {
+    expect(load(`${BASE}retention:\n  maxAge: 14d\n  maxLogSize: 256MiB\n`).retention).to.deep.equal({
+      maxAgeMs: 14 * 86_400_000,
+      maxLogBytes: 256 * 1024 * 1024,
+    });
+  });
+
+  it('names a size it cannot read, and one too small to be useful', () => {
+    expect(problems(`${BASE}retention:\n  maxLogSize: 1GB\n`)).to.deep.equal([
+      'coordinator.yaml: retention.maxLogSize "1GB" is not a size (expected e.g. "512MiB", "1GiB", "64KiB")',
+    ]);
+    expect(problems(`${BASE}retention:\n  maxLogSize: 64KiB\n`)).to.deep.equal([
+      'coordinator.yaml: retention.maxLogSize "64KiB" must be at least 1MiB',
+    ]);
+  });
+});
+
+describe('coordinator config: secrets in errors', () => {
+  it('does not print the secret of a mistyped webhook URL', () => {
+    const found = problems(`${BASE}webhooks:\n  - url: "htps://bot:s3cret@hooks.example.com/services/T0/XXXX?token=abc"\n`);
+    expect(found).to.deep.equal([
+      'coordinator.yaml: webhooks[0].url "htps://***@hooks.example.com/…" is not a URL (expected http:// or https://)',
+    ]);
+    expect(found.join('\n')).to.not.match(/s3cret|XXXX|abc/);
+  });
+
+  it('does not print the secret of an invalid webhook entry shown whole', () => {
+    const found = problems(`${BASE}webhooks:\n  - url: https://bot:s3cret@hooks.example.com/x\n    retries: -1\n`);
+    expect(found.join('\n')).to.not.include('s3cret');
+  });
+
+  it('refuses an existing state file others can read, naming the fix', () => {
+    const db = path.join(dir, 'loose.db');
+    fs.writeFileSync(db, '');
+    fs.chmodSync(db, 0o644);
+    expect(problems(BASE.replace('state.db', db))).to.include(
+      `coordinator.yaml: stateFile "${db}" is readable or writable by group or others (mode 0644); it holds the fleet's state and step output, which others could read or forge. Run chmod 600 ${db}`,
+    );
   });
 });
 

@@ -43,11 +43,16 @@ describe('permission checks on keys, certificates and state (shared/file-securit
     expect(problems[0]).to.match(/^tls\.cert ".*c\.crt" is writable by group or others \(mode 0664\)/);
   });
 
-  it('refuses a state file others can write, and a world-writable directory even with the sticky bit', () => {
-    const db = file('state.db', 0o666);
+  it('refuses a state file (or its SQLite -wal) others can read or write, and a world-writable directory even with the sticky bit', () => {
+    const db = file('state.db', 0o644);
+    const wal = file('state.db-wal', 0o666);
     expect(stateFileProblems(db, 'coordinator.yaml: stateFile')).to.deep.equal([
-      `coordinator.yaml: stateFile "${db}" is writable by group or others (mode 0666); others could forge the state. Run chmod 600 ${db}`,
+      `coordinator.yaml: stateFile "${db}" is readable or writable by group or others (mode 0644); it holds the fleet's state and step output, which others could read or forge. Run chmod 600 ${db}`,
+      `coordinator.yaml: stateFile "${wal}" is readable or writable by group or others (mode 0666); it holds the fleet's state and step output, which others could read or forge. Run chmod 600 ${wal}`,
     ]);
+    fs.chmodSync(db, 0o600);
+    fs.chmodSync(wal, 0o600);
+    expect(stateFileProblems(db, 'stateFile')).to.deep.equal([]);
     fs.chmodSync(dir, 0o1777);
     const fresh = path.join(dir, 'new.db');
     expect(stateFileProblems(fresh, 'stateFile')).to.deep.equal([

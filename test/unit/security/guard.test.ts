@@ -15,6 +15,7 @@ function call(uri: string | undefined, request: unknown, claimed = 'mallory@lapt
   const metadata = new grpc.Metadata();
   metadata.set('x-convoy-actor', claimed);
   const emitted: unknown[] = [];
+  const ends: Record<string, (() => void)[]> = {};
   return {
     request,
     metadata,
@@ -22,6 +23,9 @@ function call(uri: string | undefined, request: unknown, claimed = 'mallory@lapt
     getPeer: () => '127.0.0.1:1',
     getAuthContext: () => (uri ? { sslPeerCertificate: { subject: { CN: uri.split(':').pop() }, subjectaltname: `URI:${uri}` } } : {}),
     emit: (_e: 'error', err: unknown) => emitted.push(err) > 0,
+    once: (event: string, fn: () => void) => (ends[event] ??= []).push(fn),
+    /** The call ends as grpc-js ends it: 'close'. */
+    close: () => (ends.close ?? []).forEach((fn) => fn()),
   };
 }
 
@@ -64,6 +68,31 @@ describe('ControlService front door (coordinator/rpc/guard.ts, decode.ts)', () =
     expect(stream.emitted).to.have.length(1);
     expect(stream.emitted[0]).to.deep.include({ code: grpc.status.PERMISSION_DENIED });
     expect(seen).to.deep.equal([]);
+  });
+
+  it('closes an open stream with PERMISSION_DENIED and the reason once its operator is removed (SIGHUP), and only then', () => {
+    const policy = new AccessPolicy({ mtls: true, operators: [{ name: 'rita', role: 'viewer' }], denyAgents: [], file: 'c.yaml' });
+    const g = guardControlService(def, impl, policy, silentLogger()) as unknown as Record<string, (c: unknown) => void>;
+    const watch = call('convoy:operator:rita', { id: 'r-1' });
+    const closedEarlier = call('convoy:operator:rita', { id: 'r-1' });
+    g.watchRollout!(watch);
+    g.watchRollout!(closedEarlier);
+    closedEarlier.close();
+    policy.update({ operators: [{ name: 'rita', role: 'operator' }], denyAgents: [] });
+    policy.publish();
+    expect(watch.emitted, 'still allowed: nothing happens').to.deep.equal([]);
+    policy.update({ operators: [], denyAgents: [] });
+    policy.publish();
+    expect(watch.emitted).to.deep.equal([
+      {
+        code: grpc.status.PERMISSION_DENIED,
+        details:
+          'access withdrawn: operator "rita" is not listed under operators: in c.yaml; add { name: rita, role: viewer|operator } and send convoyd SIGHUP',
+      },
+    ]);
+    expect(closedEarlier.emitted, 'a stream that ended is left alone').to.deep.equal([]);
+    policy.publish();
+    expect(watch.emitted, 'closed once').to.have.length(1);
   });
 
   it('refuses bytes that are not a message with INVALID_ARGUMENT and the reason', () => {
