@@ -41,7 +41,6 @@ function statOf(p: string): fs.Stats | undefined {
   }
 }
 
-
 /** The host part of host:port (brackets kept for IPv6). */
 export function addressHost(address: string): string {
   return address.slice(0, address.lastIndexOf(':'));

@@ -56,7 +56,8 @@ export function hossResetPaths(home: string, backupRoot: string): string[] {
 export function hossDefaults(input: ProfileInput): { defaults: Record<string, unknown>; facts?: ProfileFacts } {
   const parsed = hossSettingsSchema.safeParse(input.doc.hoss ?? {});
   if (!parsed.success) {
-    for (const p of describeIssues(input.file, { hoss: input.doc.hoss }, prefixed(parsed.error.issues))) input.add(p.replace(/^[^:]+: /, ''));
+    for (const p of describeIssues(input.file, { hoss: input.doc.hoss }, prefixed(parsed.error.issues)))
+      input.add(p.replace(/^[^:]+: /, ''));
     return { defaults: {} };
   }
   const settings = parsed.data;
@@ -80,7 +81,12 @@ function homeDir(input: ProfileInput, written: string): string {
   return resolvePath(input.file, written);
 }
 
-function factsFrom(env: Map<string, string> | undefined, home: string, endpoint: string | undefined, recorded?: ProfileFacts): ProfileFacts {
+function factsFrom(
+  env: Map<string, string> | undefined,
+  home: string,
+  endpoint: string | undefined,
+  recorded?: ProfileFacts,
+): ProfileFacts {
   if (!env && recorded) return { ...recorded, endpoint: endpoint ?? recorded.endpoint };
   const abs = (p: string | undefined, fallback: string): string => (p ? resolvePath(path.join(home, '.env'), p) : fallback);
   return {

@@ -162,7 +162,9 @@ export const agentFileSchema = z.strictObject({
     .strictObject({
       files: z.array(z.string().min(1).max(200)).max(50).default([]),
       envFile: z.string().min(1).optional(),
-      envKeysFrom: z.strictObject({ file: z.string().min(1), target: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'is not a make target') }).optional(),
+      envKeysFrom: z
+        .strictObject({ file: z.string().min(1), target: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'is not a make target') })
+        .optional(),
     })
     .prefault({}),
   steps: z.record(z.string().regex(STEP_NAME_RE, 'is not a step name'), stepSchema).default({}),

@@ -265,7 +265,7 @@ describe('coordinator config: release notes', () => {
       'a repo given as a URL',
       '      github:\n        repo: https://github.com/WyssCenter/hybrid-object-store\n',
       '',
-      'coordinator.yaml: clusters[0].releaseNotes.github.repo "https://github.com/WyssCenter/hybrid-object-store" is not owner/name (e.g. WyssCenter/hybrid-object-store)',
+      'coordinator.yaml: clusters[0].releaseNotes.github.repo "https://github.com/…" is not owner/name (e.g. WyssCenter/hybrid-object-store)',
     ],
     [
       'an apiUrl that is not a URL',
