@@ -4,7 +4,10 @@ import { Command } from 'commander';
 import { systemClock } from '../shared/clock.js';
 import { ConfigError, ConvoyError, messageOf } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { loadAgentConfig } from './config.js';
+import path from 'node:path';
+import YAML from 'yaml';
+import { readConfigText } from '../shared/config-file.js';
+import { expandAgentDocument, loadAgentConfig } from './config.js';
 import { DEFAULT_GRACE_MS, Daemon } from './daemon.js';
 import { killProcessGroup, processGroupAlive, signalProcessGroup } from './exec/command.js';
 import { Journal, processGroupsOf } from './journal.js';
@@ -33,6 +36,38 @@ function loadConfigOrExit(file: string): AgentConfig {
     process.stderr.write(`convoy-agent: invalid configuration\n${err.problems.map((p) => `  ${p}`).join('\n')}\n${err.hint ?? ''}\n`);
     process.exit(2);
   }
+}
+
+/** --show-config: the document the agent validates, profile defaults included (YAML). */
+function showConfig(file: string): void {
+  try {
+    const { doc, profile } = expandAgentDocument(file, readConfigText(path.resolve(file), 'convoy-agent'));
+    const header = profile ? `# ${file} with profile ${profile} expanded: the keys below are what convoy-agent runs with\n` : '';
+    process.stdout.write(header + YAML.stringify(doc));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`convoy-agent: invalid configuration\n${err.problems.map((p) => `  ${p}`).join('\n')}\n${err.hint ?? ''}\n`);
+    process.exit(2);
+  }
+}
+
+/** --check-config: valid; say what the agent would run. */
+function checkConfig(config: AgentConfig): void {
+  const names = (steps: { name: string; enabled: boolean }[]): string =>
+    steps
+      .filter((s) => s.enabled)
+      .map((s) => s.name)
+      .join(', ');
+  process.stdout.write(
+    [
+      `${config.file}: valid${config.profile ? ` (profile ${config.profile})` : ''}`,
+      `  agent ${config.id} -> ${config.coordinator.address}`,
+      `  repo ${config.repo}, make in ${config.serverDir}, state in ${config.stateDir}`,
+      `  update: ${names(config.steps)}`,
+      `  rollback: ${names(config.rollback)}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 /** Builds the object graph: each constructor gets what it uses, nothing global. */
@@ -113,10 +148,15 @@ async function main(): Promise<void> {
   const program = new Command('convoy-agent')
     .description("Convoy agent: runs its server's update steps for the coordinator")
     .requiredOption('--config <file>', 'agent.yaml')
+    .option('--check-config', 'validate agent.yaml (and what its profile reads on this host), print the plan, exit 0 or 2')
+    .option('--show-config', 'print agent.yaml with its profile expanded (the keys the agent really runs with), then exit')
     .version(version)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .parse();
-  const config = loadConfigOrExit(program.opts<{ config: string }>().config);
+  const opts = program.opts<{ config: string; checkConfig?: boolean; showConfig?: boolean }>();
+  if (opts.showConfig) return showConfig(opts.config);
+  const config = loadConfigOrExit(opts.config);
+  if (opts.checkConfig) return checkConfig(config);
   const logger = createLogger({ component: 'convoy-agent', fields: { agentId: config.id } });
   process.on('unhandledRejection', (err) => {
     // A daemon in an unknown state is worse than a restarted one: systemd restarts us and the journal recovers.

@@ -57,7 +57,8 @@ export interface ReleaseNotes {
 /** Configuration drift between the installed and the target version. */
 export interface Drift {
   files: string[];
-  diff: string;
+  /** The unified diff, line by line (each line is shown alone, so none can hide another). */
+  diffLines: string[];
   requiredChanges: string[];
   error: string;
   diffTruncated: boolean;

@@ -33,14 +33,14 @@ export function driftConfigured(config: DriftConfig): boolean {
 
 /** Never throws: a failure is reported in `error`, and nothing is claimed. */
 export async function collectDrift(input: DriftInput): Promise<Drift> {
-  const drift: Drift = { files: [], diff: '', requiredChanges: [], error: '', diffTruncated: false };
+  const drift: Drift = { files: [], diffLines: [], requiredChanges: [], error: '', diffTruncated: false };
   try {
     if (input.config.files.length > 0) {
       drift.files = (await input.git.changedFiles(input.fromCommit, input.toRef, input.config.files)).slice(0, MAX_FILES);
       if (input.includeDiff && drift.files.length > 0) {
         const diff = await input.git.diff(input.fromCommit, input.toRef, input.config.files);
         drift.diffTruncated = diff.length > MAX_DIFF_CHARS;
-        drift.diff = drift.diffTruncated ? diff.slice(0, MAX_DIFF_CHARS) : diff;
+        drift.diffLines = (drift.diffTruncated ? diff.slice(0, MAX_DIFF_CHARS) : diff).replace(/\n$/, '').split('\n');
       }
     }
     drift.requiredChanges = await missingEnvKeys(input);

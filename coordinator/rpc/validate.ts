@@ -58,7 +58,7 @@ const releaseNotesSchema = z.object({
 
 const driftSchema = z.object({
   files: z.array(str(1000)).max(200),
-  diff: str(64 * 1024),
+  diffLines: z.array(str(8192)).max(20_000),
   requiredChanges: z.array(str(2000)).max(200),
   error: str(4000),
   diffTruncated: z.boolean(),

@@ -79,7 +79,7 @@ export function planView(p: RolloutPreview, opts: { fleet: Fleet; includeDiff: b
     const v = p.hosts.find((x) => x.agentId === h.agentId);
     const rec = opts.fleet.get(h.agentId);
     const health = v?.inspection?.health;
-    const drift = v?.drift ? { ...v.drift, diff: opts.includeDiff ? v.drift.diff : '' } : null;
+    const drift = v?.drift ? { ...v.drift, diffLines: opts.includeDiff ? v.drift.diffLines : [] } : null;
     return {
       agentId: h.agentId,
       role: h.role,

@@ -38,9 +38,9 @@ function formatDrift(h: PlanHost, p: Paint, showDiff: boolean): string[] {
     for (const f of d.files) lines.push(`      ${f}`);
   }
   for (const c of d.requiredChanges) lines.push(`    ${p.yellow('required change:')} ${c}`);
-  if (showDiff && d.diff) {
+  if (showDiff && d.diffLines.length) {
     lines.push('    diff:');
-    for (const l of d.diff.replace(/\n$/, '').split('\n')) lines.push(`      ${l}`);
+    for (const l of d.diffLines) lines.push(`      ${l}`);
     if (d.diffTruncated) lines.push('      … (diff cut; run git diff on the host for all of it)');
   }
   return lines;
