@@ -181,8 +181,9 @@ function defaultsDoc({ home, facts, hossadm, authService, repo }: DefaultsInput)
         rejectOutput: ['An existing installation is detected', 'is not compatible with the backup version', 'Failed to prepare filesystem'],
         requiresBackup: true,
         rerunnable: true,
-        // an interrupted restore left a half-restored install: stop it and reset again first
-        cleanup: ['sh', '-c', 'make down && exec rm -rf -- "$@"', 'hoss-reset', ...reset],
+        // an interrupted restore left a half-restored install: stop it (it runs only if its .env
+        // was restored) and reset again first
+        cleanup: ['sh', '-c', 'if [ -e "$1" ]; then make down || exit 1; fi; exec rm -rf -- "$@"', 'hoss-reset', ...reset],
         timeout: '30m',
       },
       ...(withSync ? { 'restart-sync': { command: 'make restart SERVICE_NAME=sync', rerunnable: true } } : {}),

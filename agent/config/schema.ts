@@ -53,10 +53,11 @@ const patternSchema = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-/** One pattern or a list of them. */
-const patternsSchema = z.union([patternSchema.transform((p) => [p]), z.array(patternSchema).max(20)], {
-  error: 'must be a text (or /regex/) or a list of them',
-});
+/** One pattern or a list of them (a single text is a list of one). */
+const patternsSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? [v] : v),
+  z.array(patternSchema, { error: 'must be a text (or /regex/) or a list of them' }).max(20),
+);
 
 export const stepSchema = z.strictObject({
   command: commandSchema.optional(),

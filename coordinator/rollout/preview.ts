@@ -67,7 +67,7 @@ export async function previewRollout(deps: PreviewDeps, opts: { includeDiff: boo
     return { agentId: h.agentId, verdict, reason, inspection: a?.result, drift: a?.result?.drift };
   });
   gatherFromInspections(r);
-  if (deps.fetchRemoteNotes && notesOf(r).versions.length && hosts.some((h) => h.verdict === 'update')) {
+  if (deps.fetchRemoteNotes && notesOf(r).versions.length && hosts.some((h) => h.verdict !== 'skip')) {
     addRemoteNotes(r, await deps.fetchRemoteNotes(notesOf(r).versions));
   }
   return { rollout: r, hosts, ackReasons: ackReasons(r) };

@@ -7,6 +7,7 @@ import {
   type Transition,
   applyAction,
   applyInspectResult,
+  applyRemoteNotes,
   applyStepResult,
   reconcile,
 } from '../../../coordinator/rollout/engine.js';
@@ -42,6 +43,8 @@ function newWorld(
     plan?: string[];
     rollbackPlan?: string[];
     backupSteps?: string[];
+    notesSource?: string;
+    requireNotes?: boolean;
   } = {},
 ): World {
   const hosts = opts.hosts ?? ['auth', 'm1', 'm2'];
@@ -67,6 +70,8 @@ function newWorld(
       backupSteps: opts.backupSteps,
     })),
     windowEndsAtMs: opts.windowEndsAtMs,
+    notesSource: opts.notesSource,
+    requireNotes: opts.requireNotes,
   });
   const facts: Record<string, AgentFacts> = {};
   for (const h of hosts) facts[h] = healthy('0.1.0');
@@ -121,8 +126,11 @@ function inspectAll(
         toVersion: '0.2.0',
         notes: o.notes ?? [],
         requiresAction: (o.notes ?? []).some((n) => n.requiresAction),
+        versions: ['0.2.0'],
+        lookedIn: ['tag messages (0 of 1 tags annotated)', 'CHANGELOG.md at 0.2.0'],
       },
       plan: PLAN,
+      drift: o.drift ?? null,
     };
     take(w, applyInspectResult(w.r, a.agentId, result, w.now));
   }
@@ -678,6 +686,88 @@ describe('rollout engine', () => {
       tick(w);
       expect(w.r.state).to.equal('running');
       expect(runSteps(w).map((s) => s.step)).to.deep.equal(['backup']);
+    });
+  });
+
+  describe('release notes and required changes', () => {
+    const note = (version: string, requiresAction = false): ReleaseNote => ({
+      version,
+      source: 'github:acme/hoss',
+      text: requiresAction ? 'ACTION REQUIRED: reindex' : 'fixes',
+      requiresAction,
+      requiredLines: requiresAction ? ['ACTION REQUIRED: reindex'] : [],
+    });
+    const events = (w: World): string[] => w.effects.flatMap((e) => (e.kind === 'event' ? [e.event.message] : []));
+
+    it('reports a version without notes as none found, naming where it looked, and goes on when the cluster does not require notes', () => {
+      const w = newWorld({ hosts: ['solo'] });
+      inspectAll(w);
+      expect(w.r.state).to.equal('running');
+      expect(w.r.notes?.missing).to.deep.equal(['0.2.0']);
+      expect(events(w)).to.include(
+        'release notes: none found for 0.2.0 (looked in: solo: tag messages (0 of 1 tags annotated); solo: CHANGELOG.md at 0.2.0); that is not "no action required"',
+      );
+    });
+
+    it('waits for an acknowledgement when the cluster requires notes and a version has none', () => {
+      const w = newWorld({ hosts: ['solo'], requireNotes: true });
+      inspectAll(w);
+      expect(w.r.state).to.equal('awaiting-ack');
+      expect(w.r.reason).to.match(/^no release notes found for 0\.2\.0 \(looked in: solo: tag messages/);
+      expect(runSteps(w)).to.have.length(0);
+    });
+
+    it("asks the coordinator's source once the versions are known, again after a restart, and uses its answer", () => {
+      const w = newWorld({ hosts: ['solo'], notesSource: 'GitHub releases of acme/hoss', requireNotes: true });
+      inspectAll(w);
+      const asks = w.effects.filter((e) => e.kind === 'fetch-release-notes');
+      expect(asks.map((e) => (e as { versions: string[] }).versions)).to.deep.equal([['0.2.0']]);
+      expect(w.r.state).to.equal('pending');
+      w.effects = [];
+      tick(w); // a restarted coordinator asks again: nothing else moves meanwhile
+      expect(w.effects.filter((e) => e.kind === 'fetch-release-notes')).to.have.length(1);
+      take(
+        w,
+        applyRemoteNotes(w.r, { source: 'GitHub releases of acme/hoss', notes: [note('0.2.0')], notPublished: [], unavailable: [] }, w.now),
+      );
+      tick(w);
+      expect(w.r.state).to.equal('running');
+      expect(w.r.releaseNotes.map((n) => n.source)).to.deep.equal(['github:acme/hoss']);
+      expect(w.r.notes?.missing).to.deep.equal([]);
+    });
+
+    it('waits for an acknowledgement when the source could not be read, whatever the cluster requires', () => {
+      const w = newWorld({ hosts: ['solo'], notesSource: 'GitHub releases of acme/hoss' });
+      inspectAll(w);
+      take(
+        w,
+        applyRemoteNotes(
+          w.r,
+          {
+            source: 'GitHub releases of acme/hoss',
+            notes: [],
+            notPublished: [],
+            unavailable: [{ version: '0.2.0', reason: 'no answer within 10s' }],
+          },
+          w.now,
+        ),
+      );
+      tick(w);
+      expect(w.r.state).to.equal('awaiting-ack');
+      expect(w.r.reason).to.include('GitHub releases of acme/hoss could not be read for 0.2.0: no answer within 10s');
+    });
+
+    it('waits for an acknowledgement for a required change the drift found, and goes on once acknowledged', () => {
+      const w = newWorld({ hosts: ['solo'] });
+      inspectAll(w, {
+        solo: { drift: { files: [], diffLines: [], requiredChanges: ['.env lacks SYNC_WORKERS'], error: '', diffTruncated: false } },
+      });
+      expect(w.r.state).to.equal('awaiting-ack');
+      expect(w.r.reason).to.match(/^1 required configuration change\(s\): solo: \.env lacks SYNC_WORKERS/);
+      take(w, applyAction(w.r, 'ack', 'erin', w.now) as Transition);
+      tick(w);
+      expect(w.r.state).to.equal('running');
+      expect(runSteps(w).map((r) => r.step)).to.deep.equal(['backup']);
     });
   });
 });
