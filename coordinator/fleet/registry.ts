@@ -37,6 +37,8 @@ export interface AgentRecord {
   backups: BackupRecord[];
   inFlight?: InFlight | null;
   lastSeenMs: number;
+  /** When this coordinator last received the agent's health (its own clock; the agent's checkedAtMs is display). */
+  healthReportedAtMs?: number;
   connectedSinceMs: number;
   /** When this coordinator lost it (or started, for an agent not seen since): judges lost steps. */
   disconnectedAtMs: number;
@@ -109,6 +111,7 @@ export class Fleet {
       backups: hello.backups,
       inFlight: hello.inFlight,
       lastSeenMs: now,
+      healthReportedAtMs: now,
       connectedSinceMs: now,
       disconnectedAtMs: 0,
     };
@@ -133,7 +136,10 @@ export class Fleet {
     const rec = this.agents.get(agentId);
     if (!rec) return;
     rec.lastSeenMs = this.opts.clock.now();
-    if (fields.health) rec.health = fields.health;
+    if (fields.health) {
+      rec.health = fields.health;
+      rec.healthReportedAtMs = rec.lastSeenMs;
+    }
     if (fields.inFlight !== undefined) rec.inFlight = fields.inFlight;
   }
 
@@ -142,6 +148,7 @@ export class Fleet {
     if (!rec) return;
     rec.health = health;
     rec.lastSeenMs = this.opts.clock.now();
+    rec.healthReportedAtMs = rec.lastSeenMs;
   }
 
   setRepo(agentId: string, repo: RepoState | null | undefined, backups?: BackupRecord[]): void {
@@ -166,6 +173,17 @@ export class Fleet {
 
   list(): AgentRecord[] {
     return [...this.agents.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * What is known of an agent's server health now: healthy, unhealthy, none (no health check),
+   * or unknown while the agent is disconnected (its last report says nothing about now).
+   */
+  healthState(agentId: string): 'healthy' | 'unhealthy' | 'unknown' | 'none' {
+    const rec = this.agents.get(agentId);
+    if (!rec?.connected || !rec.health) return 'unknown';
+    if (!rec.health.configured) return 'none';
+    return rec.health.healthy ? 'healthy' : 'unhealthy';
   }
 
   /** What the rollout engine needs to know about an agent. */

@@ -66,6 +66,16 @@ export interface RolloutObserver {
   rolloutChanged(prev: Rollout | undefined, next: Rollout, events: EventRecord[]): void;
 }
 
+/** What an operator's action may carry beyond its name. */
+export interface ActOptions {
+  /** Recorded in the event log with the action. */
+  reason?: string;
+  /** pause: before the next step instead of at the next safe point. */
+  now?: boolean;
+  /** rollback: move a host back past a later rollout anyway. */
+  allowSuperseded?: boolean;
+}
+
 export interface StartRequest {
   cluster: string;
   host: string;
@@ -85,7 +95,8 @@ export class RolloutController {
   private readonly active = new Map<string, Rollout>();
   private readonly watchers = new Map<string, Set<RolloutListener>>();
   private readonly logWatchers = new Map<string, Set<LogListener>>();
-  private readonly inspectWaiters = new Map<string, (r: InspectResult) => void>();
+  /** `convoy plan` inspections waiting for their answer, with the agent each was sent to. */
+  private readonly inspectWaiters = new Map<string, { agentId: string; resolve: (r: InspectResult) => void }>();
   private readonly observers: RolloutObserver[] = [];
   private readonly alertChecks = new Set<string>();
   private readonly notesFetches = new Set<string>();
@@ -283,15 +294,33 @@ export class RolloutController {
     return this.get(rollout.id) as Rollout;
   }
 
-  /** ack | pause | resume | abort, by an operator. */
-  act(id: string, action: RolloutAction, actor: string): Rollout {
+  /** ack | pause | resume | abort | rollback, by an operator. */
+  act(id: string, action: RolloutAction, actor: string, opts: ActOptions = {}): Rollout {
     const r = this.get(id);
     if (!r) throw new ConvoyError('NOT_FOUND', `rollout ${id} does not exist; run \`convoy rollout list\``);
-    const t = applyAction(r, action, actor, this.o.clock.now());
+    const later = action === 'rollback' ? this.laterThan(r) : undefined;
+    const t = applyAction(r, action, actor, this.o.clock.now(), { now: opts.now, allowSuperseded: opts.allowSuperseded, later });
     if ('error' in t) throw new ConvoyError('FAILED_PRECONDITION', t.error);
+    if (opts.reason) t.effects.push({ kind: 'event', event: { kind: 'action', message: `${action} by ${actor}: ${opts.reason}`, actor } });
     this.apply(t);
     this.advance(id);
     return this.get(id) as Rollout;
+  }
+
+  /** Whether `convoy rollout rollback` would start now for a failed or aborted rollout, and why not. */
+  rollbackVerdict(r: Rollout): { possible: boolean; blocked: string } {
+    if (r.state !== 'failed' && r.state !== 'aborted') return { possible: false, blocked: '' };
+    const t = applyAction(r, 'rollback', 'convoyd', this.o.clock.now(), { later: this.laterThan(r) });
+    return 'error' in t
+      ? { possible: false, blocked: t.error.replace(/^cannot rollback rollout \S+: /, '') }
+      : { possible: true, blocked: '' };
+  }
+
+  /** Rollouts created after `r` (the newest first), to refuse a rollback they superseded. */
+  private laterThan(r: Rollout): Rollout[] {
+    const seq = Number(r.id.replace(/^r-/, '')) || 0;
+    const recent = this.o.store.listRollouts({ limit: 100 });
+    return recent.filter((x) => (Number(x.id.replace(/^r-/, '')) || 0) > seq).map((x) => this.active.get(x.id) ?? x);
   }
 
   /** An agent (re)connected: re-send what it should be doing, then advance its rollouts. */
@@ -343,8 +372,10 @@ export class RolloutController {
   onInspectResult(agentId: string, result: InspectResult): void {
     const waiter = this.inspectWaiters.get(result.requestId);
     if (waiter) {
+      // only the agent the inspection was sent to may answer it
+      if (waiter.agentId !== agentId) return;
       this.inspectWaiters.delete(result.requestId);
-      waiter(result);
+      waiter.resolve(result);
       return;
     }
     const r = [...this.active.values()].find((x) =>
@@ -353,6 +384,21 @@ export class RolloutController {
     if (!r) return;
     this.apply(applyInspectResult(r, agentId, result, this.o.clock.now()));
     this.advance(r.id);
+  }
+
+  /**
+   * The agent a request was sent to, as recorded when it was sent (a step run of an active
+   * rollout, its inspection, or a plan's inspection); undefined for a request unknown here.
+   */
+  requestOwner(requestId: string): string | undefined {
+    const plan = this.inspectWaiters.get(requestId);
+    if (plan) return plan.agentId;
+    for (const r of this.active.values()) {
+      for (const h of r.hosts) {
+        if (h.inspection?.requestId === requestId || h.runs.some((run) => run.requestId === requestId)) return h.agentId;
+      }
+    }
+    return undefined;
   }
 
   onStepOutput(agentId: string, out: StepOutput): void {
@@ -374,9 +420,12 @@ export class RolloutController {
         this.inspectWaiters.delete(requestId);
         reject(new ConvoyError('UNAVAILABLE', `agent ${agentId} did not answer within ${Math.round(timeoutMs / 1000)}s`));
       });
-      this.inspectWaiters.set(requestId, (res) => {
-        cancel();
-        resolve(res);
+      this.inspectWaiters.set(requestId, {
+        agentId,
+        resolve: (res) => {
+          cancel();
+          resolve(res);
+        },
       });
       if (!this.o.fleet.send(agentId, { inspect: { requestId, targetVersion: target, includeDiff } })) {
         cancel();

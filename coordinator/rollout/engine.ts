@@ -33,8 +33,11 @@ function reconcileOnce(w: Work, env: Env): void {
   const { r } = w;
   expireLostSteps(w, env);
   for (const h of r.hosts) if (h.rollback && !h.rollback.done) advanceRollback(w, h);
-  if (isTerminal(r.state) || r.state === 'awaiting-ack') return;
-  if (r.state === 'paused') return resumeIfCleared(w, env);
+  if (isTerminal(r.state) || r.state === 'awaiting-ack' || r.phase === 'rollback') return;
+  if (r.state === 'paused') {
+    if (r.pauseKind === 'operator' && !r.pauseNow) finishHostsInFlight(w);
+    return resumeIfCleared(w, env);
+  }
   if (r.phase === 'preflight') return reconcilePreflight(w, env);
   if (r.phase === 'backup-all') return reconcileBackupAll(w, env);
   if (r.phase === 'auth') return reconcileAuth(w, env);
@@ -169,7 +172,7 @@ export function authGateProblem(r: Rollout, env: Env): string | undefined {
   const f = env.agent(r.authHost);
   if (!f?.connected) return `auth server ${r.authHost} is not connected`;
   if (!f.healthy) return `auth server ${r.authHost} is not healthy (${f.healthDetail || 'no detail'})`;
-  if (f.healthVersion && f.healthVersion !== r.target)
+  if (f.healthVersion && !sameVersion(f.healthVersion, r.target))
     return `auth server ${r.authHost} reports version ${f.healthVersion}, not ${r.target}`;
   return undefined;
 }
@@ -273,6 +276,17 @@ function inProgress(h: HostRun): boolean {
 function lastStepFinishedAt(r: Rollout): number {
   // any finished step counts (the backups too): a check made before a long backup is stale
   return Math.max(r.createdAtMs, ...r.hosts.flatMap((h) => [h.finishedAtMs || 0, ...h.runs.map((run) => run.finishedAtMs || 0)]));
+}
+
+/**
+ * An operator's pause stops at the next safe point: a host in flight finishes its update and
+ * its health gate (a host left checked out but not built is worse than either end), and no new
+ * host starts.
+ */
+function finishHostsInFlight(w: Work): void {
+  for (const h of activeHosts(w.r).filter(inProgress)) advanceHost(w, h, h.agentId === w.r.authHost ? 'auth' : 'members');
+  const auth = w.r.hosts.find((h) => h.agentId === w.r.authHost);
+  if (w.r.phase === 'auth' && auth?.state === 'updated') w.setPhase('members');
 }
 
 function reconcileAuth(w: Work, env: Env): void {

@@ -190,13 +190,15 @@ class AgentConnection {
   }
 
   /**
-   * Output and inspection answers must belong to a request sent to this agent (its id is part of
-   * every request id: r-3.hoss-a.build.1, plan-2.hoss-a): one agent may not write into another's
-   * step log or answer `convoy plan` for another. Refuses the stream otherwise; true when refused.
+   * Output and inspection answers for a request convoyd sent to another agent (as it recorded
+   * when it sent it, not as the request id reads: agent "build" or "1" is in many ids) close the
+   * stream: one agent may not write into another's step log or answer `convoy plan` for another.
+   * Requests unknown here go on to the output gate and the controller, which drop them.
    */
   private notOwn(requestId: string, what: string): boolean {
     const id = this.agentId;
-    if (requestId.endsWith(`.${id}`) || requestId.includes(`.${id}.`)) return false;
+    const owner = this.deps.controller.requestOwner(requestId);
+    if (owner === undefined || owner === id) return false;
     const problem = `${what} for request "${printable(requestId)}", which was not sent to agent ${id}`;
     this.deps.logger.warn('invalid message from agent; closing its stream', { host: id, what, problem });
     refuse(this.call, grpc.status.INVALID_ARGUMENT, 'INVALID_MESSAGE', problem);
