@@ -1,5 +1,6 @@
 /** The registry of agents: who is connected, what each runs, how healthy it is. */
 import type { Clock } from '../../shared/clock.js';
+import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { BackupRecord, CoordinatorMessage, HealthState, Hello, InFlight, RepoState } from '../../shared/wire.js';
 import type { AgentFacts } from '../rollout/engine.js';
@@ -206,6 +207,18 @@ export class Fleet {
     return rec.session.send(msg);
   }
 
+  /**
+   * convoyd itself stood still for `stalledMs`: agents were not silent, we were not listening.
+   * Their last-seen times move forward by the stall (never past now), so no one is judged lost
+   * for our own pause before the messages they sent meanwhile have been read.
+   */
+  creditStall(stalledMs: number): void {
+    const now = this.opts.clock.now();
+    for (const rec of this.agents.values()) {
+      if (rec.connected) rec.lastSeenMs = Math.min(now, rec.lastSeenMs + stalledMs);
+    }
+  }
+
   /** Disconnects agents silent for longer than the heartbeat timeout; returns their ids. */
   sweep(): string[] {
     const now = this.opts.clock.now();
@@ -230,6 +243,11 @@ export class Fleet {
     // its Hello reports its repository and backups again.
     if (!this.opts.store.isOpen) return;
     const { session: _s, connected: _c, ...data } = rec;
-    this.opts.store.saveAgent({ id: rec.id, lastSeenMs: rec.lastSeenMs, data: JSON.stringify(data) });
+    try {
+      this.opts.store.saveAgent({ id: rec.id, lastSeenMs: rec.lastSeenMs, data: JSON.stringify(data) });
+    } catch (err) {
+      // the record lives in memory; the agent's next Hello reports it again once the disk can be written
+      this.opts.logger.warn(`cannot save agent ${rec.id} in the state file: ${messageOf(err)}`, { agentId: rec.id });
+    }
   }
 }

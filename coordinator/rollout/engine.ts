@@ -6,6 +6,7 @@
  *
  * reconcile() reads as a flat list of phases, each able to return early.
  */
+import { formatDuration } from '../../shared/durations.js';
 import { isDowngrade, sameVersion } from '../../shared/versions.js';
 import { type HostRun, type Inspection, type Phase, type Rollout, isTerminal } from './model.js';
 import { expireLostSteps } from './lost-steps.js';
@@ -289,6 +290,30 @@ function finishHostsInFlight(w: Work): void {
   if (w.r.phase === 'auth' && auth?.state === 'updated') w.setPhase('members');
 }
 
+/** The least the auth gate waits for the auth server to come back (a restarted convoyd, a restarting agent). */
+export const AUTH_WAIT_MIN_MS = 60_000;
+
+/**
+ * The auth server is not fit for a member to start: wait for it (a restarted convoyd sees its
+ * agents come back one by one; the auth server may simply reconnect later than a member) with
+ * the reason visible, and pause for an operator only after a deadline.
+ */
+function waitForAuth(w: Work, gate: string, env: Env): void {
+  const since = (w.r.authWaitSinceMs ||= w.now);
+  const limit = Math.max(w.r.healthDeadlineMs, env.stepGraceMs, AUTH_WAIT_MIN_MS);
+  if (w.now < since + limit) {
+    const reason = `waiting for the auth server: ${gate}; no member starts until it is back (pauses at ${new Date(since + limit).toISOString()} otherwise)`;
+    if (w.r.reason !== reason) {
+      w.r.reason = reason;
+      w.r.updatedAtMs = w.now;
+      w.event({ kind: 'gate', message: reason });
+    }
+    return;
+  }
+  w.r.authWaitSinceMs = 0;
+  w.pause('auth', `${gate} for ${formatDuration(limit)}; no member was started. Fix it, then run \`convoy rollout resume ${w.r.id}\``);
+}
+
 function reconcileAuth(w: Work, env: Env): void {
   const auth = w.r.hosts.find((h) => h.agentId === w.r.authHost);
   if (!auth || auth.state === 'updated' || auth.state === 'skipped') return w.setPhase('members');
@@ -306,7 +331,8 @@ function reconcileMembers(w: Work, env: Env): void {
     if (windowClosed(w) && members.some(inProgress)) return; // hosts in progress finish first, then the rollout pauses
     if (!mayStartHost(w, env, lastStepFinishedAt(w.r))) return;
     const gate = authGateProblem(w.r, env);
-    if (gate) return w.pause('auth', `${gate}; no member was started. Fix it, then run \`convoy rollout resume ${w.r.id}\``);
+    if (gate) return waitForAuth(w, gate, env);
+    w.r.authWaitSinceMs = 0;
     advanceHost(w, next, 'members');
   }
   if (members.every((h) => h.state === 'updated')) w.setState('succeeded', `every host runs ${w.r.target}`);

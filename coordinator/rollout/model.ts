@@ -198,6 +198,8 @@ export interface Rollout {
    * and health gate. With `pause --now` (true) nothing new is dispatched at all.
    */
   pauseNow?: boolean;
+  /** Since when the auth gate waits for the auth server (0: it does not). */
+  authWaitSinceMs?: number;
   /** How often it reached a final state (a rollback by hand reopens a failed rollout; metrics count the first). */
   timesEnded?: number;
   /** The final state a rollback returns the rollout to once it has ended (failed, or aborted). */

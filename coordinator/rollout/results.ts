@@ -37,7 +37,12 @@ export function applyStepResult(rollout: Rollout, agentId: string, result: StepR
     step: run.step,
   });
   if (run.phase === 'rollback') return w.result(); // advanceRollback reads the outcome
-  if (run.step === 'checkout' && result.previousCommit) h.previousCommit = result.previousCommit;
+  // the rollback target is where the rollout's FIRST checkout started: a re-run of a checkout
+  // that had already moved the tree would report the target as its "previous" commit
+  if (run.step === 'checkout' && result.previousCommit && !h.previousCommit) {
+    // a checkout interrupted without a report may have moved the tree: preflight saw where it was
+    h.previousCommit = run.attempt > 1 && h.inspection?.commit ? h.inspection.commit : result.previousCommit;
+  }
   if (run.step === 'backup' && result.backup?.id) {
     h.preBackupId = result.backup.id;
     h.preBackupVersion = result.backup.version;

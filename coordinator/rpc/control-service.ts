@@ -41,7 +41,12 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
   };
 
   /** A rollout as the CLI sees it, with whether a rollback would start (decided by the engine's own rule). */
-  const view = (r: Rollout) => rolloutView(r, controller.rollbackVerdict(r));
+  const view = (r: Rollout) => {
+    const v = rolloutView(r, controller.rollbackVerdict(r));
+    // while the state file cannot be written, every unfinished rollout says so first
+    const storage = controller.storageProblem();
+    return storage && !isTerminal(r.state) ? { ...v, reason: v.reason ? `${storage}; ${v.reason}` : storage } : v;
+  };
 
   return {
     listAgents: unary(() => ({ agents: fleet.list().map((a) => agentView(a, controller.clusterOf(a.id), fleet.healthState(a.id))) })),

@@ -357,7 +357,7 @@ describe('rollout engine', () => {
     });
   }
 
-  it('pauses before a member when the auth server is unhealthy, and resumes when asked', () => {
+  it('waits for an unhealthy auth server with the reason shown, pauses after the deadline, and resumes when asked', () => {
     const w = newWorld();
     inspectAll(w);
     for (let i = 0; i < 100 && runSteps(w)[0]?.step !== 'backup-after'; i++) finish(w, runSteps(w)[0] as StepRequest);
@@ -365,12 +365,31 @@ describe('rollout engine', () => {
     w.facts.auth = { connected: true, healthy: false, healthVersion: '', healthDetail: 'status 503' };
     finish(w, runSteps(w)[0] as StepRequest);
     expect(w.r.hosts[0]?.state).to.equal('updated');
-    expect(w.r.state).to.equal('paused');
-    expect(w.r.reason).to.match(/^auth server auth is not healthy \(status 503\); no member was started/);
+    expect(w.r.state).to.equal('running');
+    expect(w.r.reason).to.match(
+      /^waiting for the auth server: auth server auth is not healthy \(status 503\); no member starts until it is back \(pauses at /,
+    );
     expect(runSteps(w)).to.have.length(0);
+    for (let i = 0; i < 61; i++) tick(w); // past the deadline (60s, the healthDeadline of this rollout)
+    expect(w.r.state).to.equal('paused');
+    expect(w.r.reason).to.match(/^auth server auth is not healthy \(status 503\) for 1m00s; no member was started/);
     w.facts.auth = healthy('0.2.0');
     take(w, applyAction(w.r, 'resume', 'bob', w.now) as Transition);
     tick(w);
+    expect(runSteps(w).map((s) => `${s.agentId}:${s.step}`)).to.deep.equal(['m1:release-notes']);
+  });
+
+  it('starts the members by itself when the auth server comes back within the wait (a restarted coordinator)', () => {
+    const w = newWorld();
+    inspectAll(w);
+    for (let i = 0; i < 100 && runSteps(w)[0]?.step !== 'backup-after'; i++) finish(w, runSteps(w)[0] as StepRequest);
+    w.facts.auth = { connected: false, healthy: true, healthVersion: '0.2.0', healthDetail: '', disconnectedAtMs: w.now };
+    finish(w, runSteps(w)[0] as StepRequest);
+    for (let i = 0; i < 10; i++) tick(w);
+    expect([w.r.state, runSteps(w).length]).to.deep.equal(['running', 0]);
+    w.facts.auth = healthy('0.2.0');
+    tick(w);
+    expect(w.r.state).to.equal('running');
     expect(runSteps(w).map((s) => `${s.agentId}:${s.step}`)).to.deep.equal(['m1:release-notes']);
   });
 
@@ -904,5 +923,26 @@ describe('rollout engine', () => {
       }
       expect(w.r.hosts.find((h) => h.agentId === 'm1')?.runs[0]?.outcome).to.equal('running');
     });
+  });
+
+  it('rolls back to where the first checkout started, even when a re-run of it reports the target as its previous commit', () => {
+    const w = newWorld({ hosts: ['solo'], autoRollback: true, rerunnable: PLAN });
+    inspectAll(w);
+    const sent: StepRequest[] = [];
+    let checkouts = 0;
+    for (let i = 0; i < 100; i++) {
+      const next = runSteps(w)[0];
+      if (!next) break;
+      sent.push(next);
+      if (next.step === 'checkout' && checkouts++ === 0) {
+        finish(w, next, 'INTERRUPTED', { previousCommit: '' }); // the agent died mid-checkout: no previous commit in its report
+        continue;
+      }
+      if (next.step === 'checkout')
+        finish(w, next, 'SUCCEEDED', { previousCommit: 'c'.repeat(40) }); // the target's own commit
+      else finish(w, next, next.step === 'build' && next.targetVersion === '0.2.0' ? 'FAILED' : 'SUCCEEDED');
+    }
+    // where preflight saw the tree, not the target the re-run found it at
+    expect(sent.find((r) => r.step === 'rollback-checkout')?.restoreCommit).to.equal('a'.repeat(40));
   });
 });
