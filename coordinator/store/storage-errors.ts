@@ -6,7 +6,8 @@ import { messageOf } from '../../shared/errors.js';
 
 /** One sentence for an SQLite or file-system error of the state file. */
 export function describeStorageError(err: unknown): string {
-  const code = String((err as { code?: unknown }).code ?? '');
+  const raw = (err as { code?: unknown }).code;
+  const code = typeof raw === 'string' ? raw : '';
   const message = messageOf(err);
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || /disk is full|ENOSPC/i.test(message)) return 'the disk is full (ENOSPC)';
   if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || /readonly|read-only|EROFS/i.test(message)) return 'it is read-only (EROFS)';
