@@ -102,7 +102,7 @@ describe('e2e: metrics, alert rules and the dashboard against a real Prometheus'
     expect(res.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
     const body = await res.text();
     expect(body).to.match(/^convoy_agents_connected 3$/m);
-    expect(body).to.match(/^convoy_agent_info\{agent="hoss-auth",cluster="hoss",role="auth",version="0\.1\.0"\} 1$/m);
+    expect(body).to.match(/^convoy_agent_info\{agent="hoss-auth",cluster="hoss",role="auth",version="0\.1\.0",served="0\.1\.0"\} 1$/m);
     const ours = body
       .split('\n')
       .filter((l) => /^(# (HELP|TYPE) )?convoy_/.test(l))

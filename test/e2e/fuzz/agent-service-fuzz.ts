@@ -112,15 +112,17 @@ function followUp(rng: Rng): { family: string; msg: Buffer; accept: readonly Ans
       () => encode({ output: { requestId: 'r-77.fuzz-agent.build.1', rolloutId: 'r-77', step: 'build', lines: list(1500, () => 'x') } }),
       REFUSED,
     ],
+    // ids shaped like another agent's requests that convoyd never sent: nothing is applied or
+    // stored (convoyd knows whom it sent each request to), the stream may stay open
     [
       "output into another agent's log",
       () => encode({ output: { requestId: 'r-1.hoss-a.build.1', rolloutId: 'r-1', step: 'build', lines: ['forged'] } }),
-      REFUSED,
+      ['alive'],
     ],
     [
       "answer to another agent's plan",
       () => encode({ inspectResult: { requestId: 'plan-1.hoss-a', targetVersion: '0.2.0', targetExists: true } }),
-      REFUSED,
+      ['alive'],
     ],
     ['heartbeat from the past', () => encode({ heartbeat: { sentAtMs: -rng.int(1, 1e9) } }), REFUSED],
     ['repo report with a bad commit', () => encode({ repo: { repo: { commit: rng.text(40), tags: [] } } }), REFUSED],
