@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { REASON_MAX, rolloutIdArg, textArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG } from '../options.js';
 import { paint, printJson } from '../output.js';
@@ -17,8 +18,8 @@ function registerAction(rollout: Command, ctx: CliContext, name: RolloutAction):
   rollout
     .command(name)
     .description(DESCRIPTIONS[name])
-    .argument('<id>', 'the rollout id')
-    .option('--reason <text>', 'why (recorded in the event journal)')
+    .argument('<id>', 'the rollout id', rolloutIdArg())
+    .option('--reason <text>', 'why (recorded in the event journal)', textArg('--reason', REASON_MAX))
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (id: string, opts: { reason?: string; json?: boolean }, cmd: Command) => {
