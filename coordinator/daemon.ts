@@ -29,6 +29,8 @@ import { SqliteStore } from './store/sqlite-store.js';
 export type DaemonState = 'starting' | 'running' | 'draining' | 'stopped';
 
 const SWEEP_INTERVAL_MS = 1000;
+/** A sweep this late means convoyd itself was not running (stopped, frozen, starved). */
+const STALL_MS = 3000;
 
 export class CoordinatorDaemon {
   state: DaemonState = 'starting';
@@ -147,12 +149,29 @@ export class CoordinatorDaemon {
     await this.scheduler?.start();
     const scheduler = this.scheduler;
     if (scheduler) this.metrics.setScheduleSource(() => scheduler.nextWindowStarts());
+    let dueAt = this.clock.now() + SWEEP_INTERVAL_MS;
     const sweep = (): void => {
+      const stalled = this.clock.now() - dueAt;
+      dueAt = this.clock.now() + SWEEP_INTERVAL_MS;
+      this.stopSweep = this.clock.setTimer(SWEEP_INTERVAL_MS, sweep);
+      if (stalled > STALL_MS) {
+        // Our own event loop stood still (SIGSTOP, a swapped-out VM): the agents kept talking and
+        // their messages wait in the sockets, read only after this timer. Judge nobody now; the
+        // silence was ours, so it is credited to every agent before the next sweep.
+        this.fleet.creditStall(stalled);
+        this.controller.creditStall(stalled);
+        this.logger.warn(
+          `convoyd was stalled for ${Math.round(stalled / 1000)}s; reading what agents sent meanwhile before judging anyone lost`,
+          {
+            stalledMs: stalled,
+          },
+        );
+        return;
+      }
       this.fleet.sweep();
       // deadlines of lost agents, window ends and alert gates are judged from persisted timestamps
       this.controller.tick();
       this.scheduler?.tick();
-      this.stopSweep = this.clock.setTimer(SWEEP_INTERVAL_MS, sweep);
     };
     this.stopSweep = this.clock.setTimer(SWEEP_INTERVAL_MS, sweep);
     this.state = 'running';

@@ -160,7 +160,9 @@ export class Metrics implements RolloutObserver, TlsRefusalCounter, OutputCounte
   rolloutChanged(prev: Rollout | undefined, next: Rollout): void {
     const cluster = this.clusterOfRollout(next);
     if (!prev) this.startedTotal.inc({ cluster });
-    if (isTerminal(next.state) && (!prev || !isTerminal(prev.state))) this.finishedTotal.inc({ cluster, result: next.state });
+    // a rollout reopened by a rollback by hand ends again: it is counted once, when it first ended
+    const firstEnd = (next.timesEnded ?? 1) <= 1;
+    if (isTerminal(next.state) && (!prev || !isTerminal(prev.state)) && firstEnd) this.finishedTotal.inc({ cluster, result: next.state });
     for (const host of next.hosts) {
       const before = prev?.hosts.find((h) => h.agentId === host.agentId);
       if (host.state !== before?.state && FINAL_HOST_STATES.includes(host.state))
@@ -210,8 +212,10 @@ export class Metrics implements RolloutObserver, TlsRefusalCounter, OutputCounte
     );
     this.countGauge('convoy_agents_registered', 'Agents this coordinator knows (connected or not).', (list) => list.length);
     perAgent('convoy_agent_up', '1 while the agent is connected, 0 when it is not.', (a) => (a.connected ? 1 : 0));
-    perAgent('convoy_agent_server_healthy', "1 when the agent's last health check of its server passed (or it has none).", (a) =>
-      a.health && (a.health.healthy || !a.health.configured) ? 1 : 0,
+    perAgent(
+      'convoy_agent_server_healthy',
+      "1 when the agent's last health check of its server passed (or it has none), 0 when it failed; absent while the agent is disconnected (unknown).",
+      (a) => (!a.connected ? undefined : a.health && (a.health.healthy || !a.health.configured) ? 1 : 0),
     );
     perAgent('convoy_agent_last_backup_timestamp_seconds', 'When the newest backup in the agent catalogue was taken.', (a) => {
       const newest = a.backups.reduce((max, b) => Math.max(max, b.createdAtMs), 0);
@@ -224,11 +228,12 @@ export class Metrics implements RolloutObserver, TlsRefusalCounter, OutputCounte
     );
     this.scrapeTimeGauge(
       'convoy_agent_info',
-      'Always 1: the version each agent has installed, its cluster and its role (auth, member, none).',
+      'Always 1: the version each agent has checked out (version), the one its service reports (served: "" when unknown or disconnected), its cluster and its role (auth, member, none).',
       () =>
         sources.fleet.list().map((a) => {
           const m = this.memberOf(a.id);
-          return { labels: { agent: a.id, cluster: m.cluster, role: m.role, version: a.repo?.installedVersion ?? '' }, value: 1 };
+          const served = a.connected ? (a.health?.version ?? '') : '';
+          return { labels: { agent: a.id, cluster: m.cluster, role: m.role, version: a.repo?.installedVersion ?? '', served }, value: 1 };
         }),
     );
   }

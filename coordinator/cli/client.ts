@@ -57,6 +57,17 @@ export interface ConnectionOptions {
 }
 
 /** The ControlService as the commands use it: promises and async iterables, errors as CliError. */
+/** An operator's action on a rollout, with its options. */
+export interface ActRequest {
+  id: string;
+  action: RolloutAction;
+  reason: string;
+  /** rollback: go back past a later rollout of the same host anyway. */
+  allowSuperseded?: boolean;
+  /** pause: before the next step instead of at the next safe point. */
+  now?: boolean;
+}
+
 export interface ControlApi {
   readonly address: string;
   listAgents(): Promise<AgentView[]>;
@@ -64,7 +75,7 @@ export interface ControlApi {
   startRollout(req: StartRolloutRequest): Promise<RolloutView>;
   getRollout(id: string): Promise<RolloutView>;
   listRollouts(req: { limit: number; cluster: string }): Promise<RolloutView[]>;
-  actOnRollout(req: { id: string; action: RolloutAction; reason: string }): Promise<RolloutView>;
+  actOnRollout(req: ActRequest): Promise<RolloutView>;
   listEvents(req: { rolloutId: string; limit: number }): Promise<EventView[]>;
   listBackups(agentId: string): Promise<ListBackupsResponse>;
   /** Every RolloutView the coordinator sends until it ends the stream or `signal` aborts. */
@@ -187,7 +198,7 @@ export class GrpcControlClient implements ControlApi {
     return res.rollouts;
   }
 
-  actOnRollout(req: { id: string; action: RolloutAction; reason: string }): Promise<RolloutView> {
+  actOnRollout(req: ActRequest): Promise<RolloutView> {
     return this.unary('ActOnRollout', req, `Run \`convoy rollout status ${req.id}\` to see its state.`);
   }
 

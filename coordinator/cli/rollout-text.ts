@@ -40,20 +40,9 @@ export function nextCommands(view: RolloutView): string[] {
       const logs = view.failedHost
         ? `convoy rollout logs ${id} --host ${view.failedHost}${view.failedStep ? ` --step ${view.failedStep}` : ''}`
         : `convoy rollout logs ${id}`;
-      return rollbackPossible(view) ? [logs, `convoy rollout rollback ${id}`] : [logs];
+      return view.rollbackPossible ? [logs, `convoy rollout rollback ${id} --watch`] : [logs];
     }
     default:
       return [];
   }
-}
-
-/** As the coordinator decides it: a host failed after its checkout succeeded, and was not rolled back yet. */
-function rollbackPossible(view: RolloutView): boolean {
-  return view.hosts.some(
-    (h) =>
-      h.state === 'failed' &&
-      h.previousCommit !== '' &&
-      h.steps.some((s) => s.step === 'checkout' && s.phase !== 'rollback' && s.outcome === 'succeeded') &&
-      !h.steps.some((s) => s.phase === 'rollback'),
-  );
 }

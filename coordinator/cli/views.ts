@@ -28,6 +28,13 @@ export interface AgentView {
   hostname: string;
   agentVersion: string;
   connectedSinceMs: number;
+  /** The version the work tree is at, and the one the service reports ('' when unknown). */
+  checkedOutVersion: string;
+  servedVersion: string;
+  /** healthy | unhealthy | unknown (disconnected) | none (no health check) */
+  healthState: string;
+  /** When convoyd last received a health report (its own clock). */
+  healthReportedAtMs: number;
 }
 
 /** One host of a plan: what a rollout would do there, or why it would fail preflight. */
@@ -79,6 +86,8 @@ export interface StepRunView {
   outputTail: string[];
   requestId: string;
   phase: string;
+  agentStartedAtMs?: number;
+  agentFinishedAtMs?: number;
 }
 
 /** One host of a rollout. */
@@ -124,6 +133,9 @@ export interface RolloutView {
   notesLookedIn: string[];
   requiredChanges: string[];
   notesError: string;
+  /** `convoy rollout rollback` would start now (failed or aborted rollouts), and why not. */
+  rollbackPossible: boolean;
+  rollbackBlocked: string;
 }
 
 /** One line of step output. */

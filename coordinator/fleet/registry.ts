@@ -1,5 +1,6 @@
 /** The registry of agents: who is connected, what each runs, how healthy it is. */
 import type { Clock } from '../../shared/clock.js';
+import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { BackupRecord, CoordinatorMessage, HealthState, Hello, InFlight, RepoState } from '../../shared/wire.js';
 import type { AgentFacts } from '../rollout/engine.js';
@@ -37,6 +38,8 @@ export interface AgentRecord {
   backups: BackupRecord[];
   inFlight?: InFlight | null;
   lastSeenMs: number;
+  /** When this coordinator last received the agent's health (its own clock; the agent's checkedAtMs is display). */
+  healthReportedAtMs?: number;
   connectedSinceMs: number;
   /** When this coordinator lost it (or started, for an agent not seen since): judges lost steps. */
   disconnectedAtMs: number;
@@ -109,6 +112,7 @@ export class Fleet {
       backups: hello.backups,
       inFlight: hello.inFlight,
       lastSeenMs: now,
+      healthReportedAtMs: now,
       connectedSinceMs: now,
       disconnectedAtMs: 0,
     };
@@ -133,7 +137,10 @@ export class Fleet {
     const rec = this.agents.get(agentId);
     if (!rec) return;
     rec.lastSeenMs = this.opts.clock.now();
-    if (fields.health) rec.health = fields.health;
+    if (fields.health) {
+      rec.health = fields.health;
+      rec.healthReportedAtMs = rec.lastSeenMs;
+    }
     if (fields.inFlight !== undefined) rec.inFlight = fields.inFlight;
   }
 
@@ -142,6 +149,7 @@ export class Fleet {
     if (!rec) return;
     rec.health = health;
     rec.lastSeenMs = this.opts.clock.now();
+    rec.healthReportedAtMs = rec.lastSeenMs;
   }
 
   setRepo(agentId: string, repo: RepoState | null | undefined, backups?: BackupRecord[]): void {
@@ -168,6 +176,17 @@ export class Fleet {
     return [...this.agents.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /**
+   * What is known of an agent's server health now: healthy, unhealthy, none (no health check),
+   * or unknown while the agent is disconnected (its last report says nothing about now).
+   */
+  healthState(agentId: string): 'healthy' | 'unhealthy' | 'unknown' | 'none' {
+    const rec = this.agents.get(agentId);
+    if (!rec?.connected || !rec.health) return 'unknown';
+    if (!rec.health.configured) return 'none';
+    return rec.health.healthy ? 'healthy' : 'unhealthy';
+  }
+
   /** What the rollout engine needs to know about an agent. */
   facts(agentId: string): AgentFacts | undefined {
     const rec = this.agents.get(agentId);
@@ -186,6 +205,18 @@ export class Fleet {
     const rec = this.agents.get(agentId);
     if (!rec?.connected || !rec.session) return false;
     return rec.session.send(msg);
+  }
+
+  /**
+   * convoyd itself stood still for `stalledMs`: agents were not silent, we were not listening.
+   * Their last-seen times move forward by the stall (never past now), so no one is judged lost
+   * for our own pause before the messages they sent meanwhile have been read.
+   */
+  creditStall(stalledMs: number): void {
+    const now = this.opts.clock.now();
+    for (const rec of this.agents.values()) {
+      if (rec.connected) rec.lastSeenMs = Math.min(now, rec.lastSeenMs + stalledMs);
+    }
   }
 
   /** Disconnects agents silent for longer than the heartbeat timeout; returns their ids. */
@@ -212,6 +243,11 @@ export class Fleet {
     // its Hello reports its repository and backups again.
     if (!this.opts.store.isOpen) return;
     const { session: _s, connected: _c, ...data } = rec;
-    this.opts.store.saveAgent({ id: rec.id, lastSeenMs: rec.lastSeenMs, data: JSON.stringify(data) });
+    try {
+      this.opts.store.saveAgent({ id: rec.id, lastSeenMs: rec.lastSeenMs, data: JSON.stringify(data) });
+    } catch (err) {
+      // the record lives in memory; the agent's next Hello reports it again once the disk can be written
+      this.opts.logger.warn(`cannot save agent ${rec.id} in the state file: ${messageOf(err)}`, { agentId: rec.id });
+    }
   }
 }

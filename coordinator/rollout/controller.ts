@@ -4,7 +4,9 @@
  * coordinator resumes from exactly what was decided.
  */
 import type { Clock } from '../../shared/clock.js';
+import { formatDuration } from '../../shared/durations.js';
 import { ConvoyError } from '../../shared/errors.js';
+import { describeStorageError, storageFix } from '../store/storage-errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { versionSyntaxProblem } from '../../shared/versions.js';
 import type { Hello, InspectResult, StepOutput, StepResult } from '../../shared/wire.js';
@@ -66,6 +68,16 @@ export interface RolloutObserver {
   rolloutChanged(prev: Rollout | undefined, next: Rollout, events: EventRecord[]): void;
 }
 
+/** What an operator's action may carry beyond its name. */
+export interface ActOptions {
+  /** Recorded in the event log with the action. */
+  reason?: string;
+  /** pause: before the next step instead of at the next safe point. */
+  now?: boolean;
+  /** rollback: move a host back past a later rollout anyway. */
+  allowSuperseded?: boolean;
+}
+
 export interface StartRequest {
   cluster: string;
   host: string;
@@ -85,10 +97,15 @@ export class RolloutController {
   private readonly active = new Map<string, Rollout>();
   private readonly watchers = new Map<string, Set<RolloutListener>>();
   private readonly logWatchers = new Map<string, Set<LogListener>>();
-  private readonly inspectWaiters = new Map<string, (r: InspectResult) => void>();
+  /** `convoy plan` inspections waiting for their answer, with the agent each was sent to. */
+  private readonly inspectWaiters = new Map<string, { agentId: string; resolve: (r: InspectResult) => void }>();
   private readonly observers: RolloutObserver[] = [];
   private readonly alertChecks = new Set<string>();
   private readonly notesFetches = new Set<string>();
+  /** How long convoyd itself stood still since it started: added to the grace lost steps get. */
+  private stallCreditMs = 0;
+  /** Set while the state file cannot be written (disk full, read-only). */
+  private storage: { message: string; sinceMs: number } | undefined;
   private stopping = false;
 
   constructor(private readonly o: ControllerOptions) {}
@@ -272,26 +289,51 @@ export class RolloutController {
     const cluster = this.cluster(req.cluster);
     const rollout = this.draft(req, this.o.store.nextRolloutId());
     const what = cluster ? `cluster ${cluster.name}` : `host ${req.host}`;
-    this.commit(rollout, [
+    const stored = this.commit(rollout, [
       {
         kind: 'event',
         event: { kind: 'action', message: `rollout of ${what} to ${req.target} started by ${req.actor}`, actor: req.actor },
       },
     ]);
+    if (!stored) throw new ConvoyError('UNAVAILABLE', `${this.storageProblem()}; start the rollout again once it can`);
     this.o.logger.info('rollout started', { rolloutId: rollout.id, target: req.target, cluster: rollout.cluster, actor: req.actor });
     this.advance(rollout.id);
     return this.get(rollout.id) as Rollout;
   }
 
-  /** ack | pause | resume | abort, by an operator. */
-  act(id: string, action: RolloutAction, actor: string): Rollout {
+  /** ack | pause | resume | abort | rollback, by an operator. */
+  act(id: string, action: RolloutAction, actor: string, opts: ActOptions = {}): Rollout {
     const r = this.get(id);
     if (!r) throw new ConvoyError('NOT_FOUND', `rollout ${id} does not exist; run \`convoy rollout list\``);
-    const t = applyAction(r, action, actor, this.o.clock.now());
+    const later = action === 'rollback' ? this.laterThan(r) : undefined;
+    const t = applyAction(r, action, actor, this.o.clock.now(), { now: opts.now, allowSuperseded: opts.allowSuperseded, later });
     if ('error' in t) throw new ConvoyError('FAILED_PRECONDITION', t.error);
-    this.apply(t);
+    if (opts.reason) t.effects.push({ kind: 'event', event: { kind: 'action', message: `${action} by ${actor}: ${opts.reason}`, actor } });
+    if (!this.apply(t))
+      throw new ConvoyError('UNAVAILABLE', `${this.storageProblem()}; run convoy rollout ${action} ${id} again once it can`);
     this.advance(id);
     return this.get(id) as Rollout;
+  }
+
+  /** convoyd stood still for `stalledMs` (see the daemon's sweep): steps on agents it could not hear get that time back. */
+  creditStall(stalledMs: number): void {
+    this.stallCreditMs += stalledMs;
+  }
+
+  /** Whether `convoy rollout rollback` would start now for a failed or aborted rollout, and why not. */
+  rollbackVerdict(r: Rollout): { possible: boolean; blocked: string } {
+    if (r.state !== 'failed' && r.state !== 'aborted') return { possible: false, blocked: '' };
+    const t = applyAction(r, 'rollback', 'convoyd', this.o.clock.now(), { later: this.laterThan(r) });
+    return 'error' in t
+      ? { possible: false, blocked: t.error.replace(/^cannot rollback rollout \S+: /, '') }
+      : { possible: true, blocked: '' };
+  }
+
+  /** Rollouts created after `r` (the newest first), to refuse a rollback they superseded. */
+  private laterThan(r: Rollout): Rollout[] {
+    const seq = Number(r.id.replace(/^r-/, '')) || 0;
+    const recent = this.o.store.listRollouts({ limit: 100 });
+    return recent.filter((x) => (Number(x.id.replace(/^r-/, '')) || 0) > seq).map((x) => this.active.get(x.id) ?? x);
   }
 
   /** An agent (re)connected: re-send what it should be doing, then advance its rollouts. */
@@ -301,7 +343,7 @@ export class RolloutController {
    * again with the same request id. Steps dispatched because of those results are new, not lost:
    * the snapshot taken before applying them keeps them from being sent twice.
    */
-  onHello(agentId: string, hello: Hello): void {
+  onHello(agentId: string, hello: Hello): Set<string> {
     const before = this.activeFor(agentId);
     const runningBefore = new Set(
       before?.hosts
@@ -309,10 +351,11 @@ export class RolloutController {
         ?.runs.filter((run) => run.outcome === 'running')
         .map((run) => run.requestId) ?? [],
     );
-    for (const result of hello.undelivered) this.onStepResult(agentId, result);
+    const stored = new Set<string>();
+    for (const result of hello.undelivered) if (this.onStepResult(agentId, result)) stored.add(result.requestId);
     const r = this.activeFor(agentId);
     const h = r?.hosts.find((x) => x.agentId === agentId);
-    if (!r || !h) return;
+    if (!r || !h) return stored;
     const reported = new Set([hello.inFlight?.requestId ?? '', ...hello.undelivered.map((u) => u.requestId)]);
     for (const run of h.runs) {
       if (run.outcome !== 'running' || reported.has(run.requestId) || !runningBefore.has(run.requestId)) continue;
@@ -328,23 +371,28 @@ export class RolloutController {
     if (h.inspection && !h.inspection.done)
       this.perform(r.id, { kind: 'inspect', agentId, requestId: h.inspection.requestId, target: r.target });
     this.advance(r.id);
+    return stored;
   }
 
-  onStepResult(agentId: string, result: StepResult): void {
+  /** Applies a step's result; false when it could not be stored (the agent must keep it and send it again). */
+  onStepResult(agentId: string, result: StepResult): boolean {
     const r = this.active.get(result.rolloutId) ?? this.o.store.getRollout(result.rolloutId);
     if (!r) {
       this.o.logger.warn('result for an unknown rollout ignored', { host: agentId, rolloutId: result.rolloutId, step: result.step });
-      return;
+      return true;
     }
-    this.apply(applyStepResult(r, agentId, result, this.o.clock.now()));
+    if (!this.apply(applyStepResult(r, agentId, result, this.o.clock.now()))) return false;
     this.advance(r.id);
+    return true;
   }
 
   onInspectResult(agentId: string, result: InspectResult): void {
     const waiter = this.inspectWaiters.get(result.requestId);
     if (waiter) {
+      // only the agent the inspection was sent to may answer it
+      if (waiter.agentId !== agentId) return;
       this.inspectWaiters.delete(result.requestId);
-      waiter(result);
+      waiter.resolve(result);
       return;
     }
     const r = [...this.active.values()].find((x) =>
@@ -355,9 +403,31 @@ export class RolloutController {
     this.advance(r.id);
   }
 
+  /**
+   * The agent a request was sent to, as recorded when it was sent (a step run of an active
+   * rollout, its inspection, or a plan's inspection); undefined for a request unknown here.
+   */
+  requestOwner(requestId: string): string | undefined {
+    const plan = this.inspectWaiters.get(requestId);
+    if (plan) return plan.agentId;
+    for (const r of this.active.values()) {
+      for (const h of r.hosts) {
+        if (h.inspection?.requestId === requestId || h.runs.some((run) => run.requestId === requestId)) return h.agentId;
+      }
+    }
+    return undefined;
+  }
+
   onStepOutput(agentId: string, out: StepOutput): void {
     if (!out.lines.length) return;
-    const stored = this.o.store.appendLogLines(out.rolloutId, agentId, out.step, out.requestId, out.atMs || this.o.clock.now(), out.lines);
+    let stored: StoredLogLine[];
+    try {
+      stored = this.o.store.appendLogLines(out.rolloutId, agentId, out.step, out.requestId, out.atMs || this.o.clock.now(), out.lines);
+    } catch (err) {
+      // the agent keeps the full output in its own step log; convoyd's copy is a convenience
+      this.storageFailed(err, out.rolloutId);
+      return;
+    }
     if (stored.length) for (const fn of this.logWatchers.get(out.rolloutId) ?? []) fn(stored);
   }
 
@@ -374,9 +444,12 @@ export class RolloutController {
         this.inspectWaiters.delete(requestId);
         reject(new ConvoyError('UNAVAILABLE', `agent ${agentId} did not answer within ${Math.round(timeoutMs / 1000)}s`));
       });
-      this.inspectWaiters.set(requestId, (res) => {
-        cancel();
-        resolve(res);
+      this.inspectWaiters.set(requestId, {
+        agentId,
+        resolve: (res) => {
+          cancel();
+          resolve(res);
+        },
       });
       if (!this.o.fleet.send(agentId, { inspect: { requestId, targetVersion: target, includeDiff } })) {
         cancel();
@@ -417,7 +490,7 @@ export class RolloutController {
       agent: (a) => this.o.fleet.facts(a),
       alerts: alerts ? (c) => alerts.facts(c) : undefined,
       gatesOnAlerts: alerts ? (c) => alerts.gates(c) : undefined,
-      stepGraceMs: this.o.config.stepGraceMs,
+      stepGraceMs: this.o.config.stepGraceMs + this.stallCreditMs,
     };
   }
 
@@ -457,12 +530,13 @@ export class RolloutController {
       });
   }
 
-  private apply(t: Transition): void {
-    this.commit(t.rollout, t.effects);
+  private apply(t: Transition): boolean {
+    return this.commit(t.rollout, t.effects);
   }
 
   /** Persist first (rollout + events, one transaction), then perform the effects. */
-  private commit(r: Rollout, effects: Effect[]): void {
+  /** Persists, then performs the effects; false when the state file could not be written (nothing was done). */
+  private commit(r: Rollout, effects: Effect[]): boolean {
     const now = this.o.clock.now();
     const events: EventRecord[] = [];
     for (const e of effects) {
@@ -483,9 +557,17 @@ export class RolloutController {
     if (events.length === 0 && previous && JSON.stringify(previous) === JSON.stringify(r)) {
       // nothing to persist, but a reconcile may still ask for something (a fresh alert check)
       for (const e of effects) if (e.kind !== 'event') this.perform(r.id, e);
-      return;
+      return true;
     }
-    this.o.store.saveRollout(r, events);
+    try {
+      this.o.store.saveRollout(r, events);
+      this.storageRecovered();
+    } catch (err) {
+      // Not persisted, so not decided: memory keeps the last state on disk, no effect is
+      // performed, and the next tick (or the agent's next delivery) tries again.
+      this.storageFailed(err, r.id);
+      return false;
+    }
     if (needsWork(r)) this.active.set(r.id, r);
     else this.active.delete(r.id);
     for (const e of effects) if (e.kind !== 'event') this.perform(r.id, e);
@@ -497,6 +579,28 @@ export class RolloutController {
         this.o.logger.error('a rollout observer failed', { rolloutId: r.id, error: String(err) });
       }
     }
+    return true;
+  }
+
+  /**
+   * Why convoyd cannot write its state file now ('' when it can): shown as the reason of every
+   * unfinished rollout until a write succeeds again.
+   */
+  storageProblem(): string {
+    return this.storage?.message ?? '';
+  }
+
+  private storageFailed(err: unknown, rolloutId: string): void {
+    const why = describeStorageError(err);
+    const message = `convoyd cannot write its state file ${this.o.config.stateFile}: ${why}; nothing new starts and agents keep their results until it can (${storageFix(why)})`;
+    if (this.storage?.message !== message) this.o.logger.error(message, { rolloutId });
+    this.storage = { message, sinceMs: this.storage?.sinceMs ?? this.o.clock.now() };
+  }
+
+  private storageRecovered(): void {
+    if (!this.storage) return;
+    this.o.logger.warn(`the state file is writable again after ${formatDuration(this.o.clock.now() - this.storage.sinceMs)}; going on`);
+    this.storage = undefined;
   }
 
   private perform(rolloutId: string, e: Effect): void {
@@ -516,8 +620,12 @@ export class RolloutController {
   }
 
   private record(rolloutId: string, e: { kind: string; message: string }): void {
-    this.o.store.appendEvents([
-      { atMs: this.o.clock.now(), rolloutId, agentId: '', step: '', actor: 'convoyd', kind: e.kind, message: e.message },
-    ]);
+    try {
+      this.o.store.appendEvents([
+        { atMs: this.o.clock.now(), rolloutId, agentId: '', step: '', actor: 'convoyd', kind: e.kind, message: e.message },
+      ]);
+    } catch (err) {
+      this.storageFailed(err, rolloutId);
+    }
   }
 }

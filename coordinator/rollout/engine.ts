@@ -6,6 +6,7 @@
  *
  * reconcile() reads as a flat list of phases, each able to return early.
  */
+import { formatDuration } from '../../shared/durations.js';
 import { isDowngrade, sameVersion } from '../../shared/versions.js';
 import { type HostRun, type Inspection, type Phase, type Rollout, isTerminal } from './model.js';
 import { expireLostSteps } from './lost-steps.js';
@@ -33,8 +34,11 @@ function reconcileOnce(w: Work, env: Env): void {
   const { r } = w;
   expireLostSteps(w, env);
   for (const h of r.hosts) if (h.rollback && !h.rollback.done) advanceRollback(w, h);
-  if (isTerminal(r.state) || r.state === 'awaiting-ack') return;
-  if (r.state === 'paused') return resumeIfCleared(w, env);
+  if (isTerminal(r.state) || r.state === 'awaiting-ack' || r.phase === 'rollback') return;
+  if (r.state === 'paused') {
+    if (r.pauseKind === 'operator' && !r.pauseNow) finishHostsInFlight(w);
+    return resumeIfCleared(w, env);
+  }
   if (r.phase === 'preflight') return reconcilePreflight(w, env);
   if (r.phase === 'backup-all') return reconcileBackupAll(w, env);
   if (r.phase === 'auth') return reconcileAuth(w, env);
@@ -169,7 +173,7 @@ export function authGateProblem(r: Rollout, env: Env): string | undefined {
   const f = env.agent(r.authHost);
   if (!f?.connected) return `auth server ${r.authHost} is not connected`;
   if (!f.healthy) return `auth server ${r.authHost} is not healthy (${f.healthDetail || 'no detail'})`;
-  if (f.healthVersion && f.healthVersion !== r.target)
+  if (f.healthVersion && !sameVersion(f.healthVersion, r.target))
     return `auth server ${r.authHost} reports version ${f.healthVersion}, not ${r.target}`;
   return undefined;
 }
@@ -275,6 +279,41 @@ function lastStepFinishedAt(r: Rollout): number {
   return Math.max(r.createdAtMs, ...r.hosts.flatMap((h) => [h.finishedAtMs || 0, ...h.runs.map((run) => run.finishedAtMs || 0)]));
 }
 
+/**
+ * An operator's pause stops at the next safe point: a host in flight finishes its update and
+ * its health gate (a host left checked out but not built is worse than either end), and no new
+ * host starts.
+ */
+function finishHostsInFlight(w: Work): void {
+  for (const h of activeHosts(w.r).filter(inProgress)) advanceHost(w, h, h.agentId === w.r.authHost ? 'auth' : 'members');
+  const auth = w.r.hosts.find((h) => h.agentId === w.r.authHost);
+  if (w.r.phase === 'auth' && auth?.state === 'updated') w.setPhase('members');
+}
+
+/** The least the auth gate waits for the auth server to come back (a restarted convoyd, a restarting agent). */
+export const AUTH_WAIT_MIN_MS = 60_000;
+
+/**
+ * The auth server is not fit for a member to start: wait for it (a restarted convoyd sees its
+ * agents come back one by one; the auth server may simply reconnect later than a member) with
+ * the reason visible, and pause for an operator only after a deadline.
+ */
+function waitForAuth(w: Work, gate: string, env: Env): void {
+  const since = (w.r.authWaitSinceMs ||= w.now);
+  const limit = Math.max(w.r.healthDeadlineMs, env.stepGraceMs, AUTH_WAIT_MIN_MS);
+  if (w.now < since + limit) {
+    const reason = `waiting for the auth server: ${gate}; no member starts until it is back (pauses at ${new Date(since + limit).toISOString()} otherwise)`;
+    if (w.r.reason !== reason) {
+      w.r.reason = reason;
+      w.r.updatedAtMs = w.now;
+      w.event({ kind: 'gate', message: reason });
+    }
+    return;
+  }
+  w.r.authWaitSinceMs = 0;
+  w.pause('auth', `${gate} for ${formatDuration(limit)}; no member was started. Fix it, then run \`convoy rollout resume ${w.r.id}\``);
+}
+
 function reconcileAuth(w: Work, env: Env): void {
   const auth = w.r.hosts.find((h) => h.agentId === w.r.authHost);
   if (!auth || auth.state === 'updated' || auth.state === 'skipped') return w.setPhase('members');
@@ -292,7 +331,8 @@ function reconcileMembers(w: Work, env: Env): void {
     if (windowClosed(w) && members.some(inProgress)) return; // hosts in progress finish first, then the rollout pauses
     if (!mayStartHost(w, env, lastStepFinishedAt(w.r))) return;
     const gate = authGateProblem(w.r, env);
-    if (gate) return w.pause('auth', `${gate}; no member was started. Fix it, then run \`convoy rollout resume ${w.r.id}\``);
+    if (gate) return waitForAuth(w, gate, env);
+    w.r.authWaitSinceMs = 0;
     advanceHost(w, next, 'members');
   }
   if (members.every((h) => h.state === 'updated')) w.setState('succeeded', `every host runs ${w.r.target}`);

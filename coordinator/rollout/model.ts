@@ -23,8 +23,8 @@ export type RolloutState =
 
 export const TERMINAL_STATES: readonly RolloutState[] = ['succeeded', 'failed', 'aborted'];
 
-/** Phases of a rollout, in order. */
-export type Phase = 'preflight' | 'backup-all' | 'auth' | 'members' | 'done';
+/** Phases of a rollout, in order; `rollback` only when a failed host is being moved back. */
+export type Phase = 'preflight' | 'backup-all' | 'auth' | 'members' | 'rollback' | 'done';
 
 /** Host states (the contract in DESIGN.md). */
 export type HostState =
@@ -57,14 +57,18 @@ export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'timed-out' | 'can
 export interface StepRun {
   requestId: string;
   step: string;
-  phase: Phase | 'rollback';
+  phase: Phase;
   attempt: number;
   outcome: RunOutcome;
   exitCode: number;
   reason: string;
+  /** The coordinator's clock: when it sent the step, and when it received the result. */
   startedAtMs: number;
   finishedAtMs: number;
   outputTail: string[];
+  /** The agent's clock, as it reported the step (display only: another process's time decides nothing). */
+  agentStartedAtMs?: number;
+  agentFinishedAtMs?: number;
 }
 
 /** What preflight learned about a host. */
@@ -189,6 +193,17 @@ export interface Rollout {
   resumeAtMs: number;
   /** Why it is paused: an operator, the auth gate, the maintenance window or firing alerts. */
   pauseKind: PauseKind;
+  /**
+   * An operator's pause takes effect at the next safe point: hosts in flight finish their update
+   * and health gate. With `pause --now` (true) nothing new is dispatched at all.
+   */
+  pauseNow?: boolean;
+  /** Since when the auth gate waits for the auth server (0: it does not). */
+  authWaitSinceMs?: number;
+  /** How often it reached a final state (a rollback by hand reopens a failed rollout; metrics count the first). */
+  timesEnded?: number;
+  /** The final state a rollback returns the rollout to once it has ended (failed, or aborted). */
+  rollbackEndState?: 'failed' | 'aborted';
   /** The schedule that started it ('' for a rollout started by hand). */
   schedule: string;
   /** End of the maintenance window it runs in (0: no window). No host starts at or after it. */
@@ -209,7 +224,7 @@ export function requestIdFor(rolloutId: string, agentId: string, step: string, a
   return `${rolloutId}.${agentId}.${rollback ? 'rollback-' : ''}${step.replace(/^rollback-/, '')}.${attempt}`;
 }
 
-/** True while a rollout still has work, even after it failed (a rollback in progress). */
+/** True while a rollout still has work: not finished, or a rollback step still in flight after an abort. */
 export function needsWork(r: Rollout): boolean {
   return !isTerminal(r.state) || r.hosts.some((h) => h.rollback && !h.rollback.done);
 }

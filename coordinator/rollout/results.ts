@@ -23,8 +23,10 @@ export function applyStepResult(rollout: Rollout, agentId: string, result: StepR
   run.outcome = OUTCOMES[result.outcome] ?? 'failed';
   run.exitCode = result.exitCode;
   run.reason = result.reason;
-  run.finishedAtMs = result.finishedAtMs || now;
-  if (result.startedAtMs) run.startedAtMs = result.startedAtMs;
+  // our own clock decides; the agent's times are kept for display (an agent's clock may be off)
+  run.finishedAtMs = now;
+  run.agentStartedAtMs = result.startedAtMs || undefined;
+  run.agentFinishedAtMs = result.finishedAtMs || undefined;
   run.outputTail = result.outputTail.slice(-40);
   w.progress();
   const label = `${run.phase === 'rollback' ? 'rollback ' : ''}${run.step}`;
@@ -35,7 +37,12 @@ export function applyStepResult(rollout: Rollout, agentId: string, result: StepR
     step: run.step,
   });
   if (run.phase === 'rollback') return w.result(); // advanceRollback reads the outcome
-  if (run.step === 'checkout' && result.previousCommit) h.previousCommit = result.previousCommit;
+  // the rollback target is where the rollout's FIRST checkout started: a re-run of a checkout
+  // that had already moved the tree would report the target as its "previous" commit
+  if (run.step === 'checkout' && result.previousCommit && !h.previousCommit) {
+    // a checkout interrupted without a report may have moved the tree: preflight saw where it was
+    h.previousCommit = run.attempt > 1 && h.inspection?.commit ? h.inspection.commit : result.previousCommit;
+  }
   if (run.step === 'backup' && result.backup?.id) {
     h.preBackupId = result.backup.id;
     h.preBackupVersion = result.backup.version;
@@ -52,12 +59,18 @@ export function applyStepResult(rollout: Rollout, agentId: string, result: StepR
   h.reason = `${run.step}: ${describeRun(run)}`;
   h.finishedAtMs = now;
   const aborted = w.r.state === 'aborted';
-  failRollout(w, agentId, run.step, describeRun(run));
-  if (!w.r.autoRollback || aborted) return w.result();
   const problem = rollbackProblem(h);
-  if (!problem) beginRollback(w, h, 'autoRollback');
-  else if (latestRun(h, 'checkout')?.outcome === 'succeeded')
+  if (w.r.autoRollback && !aborted && !isTerminal(w.r.state) && !problem) {
+    // the rollout stays running until the rollback has ended, then ends failed naming both
+    w.r.failedHost = agentId;
+    w.r.failedStep = run.step;
+    beginRollback(w, h, 'autoRollback');
+    return w.result();
+  }
+  failRollout(w, agentId, run.step, describeRun(run));
+  if (w.r.autoRollback && !aborted && problem && latestRun(h, 'checkout')?.outcome === 'succeeded') {
     w.event({ kind: 'rollback', message: `autoRollback: cannot roll back: ${problem}`, agentId: h.agentId });
+  }
   return w.result();
 }
 

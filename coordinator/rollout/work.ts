@@ -90,7 +90,11 @@ export class Work {
     if (isTerminal(to)) {
       this.r.finishedAtMs = this.now;
       this.r.phase = 'done';
+      this.r.timesEnded = (this.r.timesEnded ?? 0) + 1;
+    } else {
+      this.r.finishedAtMs = 0;
     }
+    if (to !== 'paused') this.r.pauseNow = false;
     this.event({ kind: 'transition', message: `${from} -> ${to}${reason ? `: ${reason}` : ''}`, actor });
   }
 
@@ -156,7 +160,7 @@ export function needsBackup(h: HostRun, step: string): boolean {
 }
 
 /** Sends one step to an agent and records the attempt as running. */
-export function dispatch(w: Work, h: HostRun, step: string, phase: Phase | 'rollback'): void {
+export function dispatch(w: Work, h: HostRun, step: string, phase: Phase): void {
   const rollback = phase === 'rollback';
   const attempt = (latestRun(h, step, rollback)?.attempt ?? 0) + 1;
   const requestId = requestIdFor(w.r.id, h.agentId, step, attempt, rollback);
@@ -188,6 +192,12 @@ export function dispatch(w: Work, h: HostRun, step: string, phase: Phase | 'roll
 /** Fails the rollout: the host and step that stopped it, and why. No further host is touched. */
 export function failRollout(w: Work, agentId: string, step: string, reason: string): void {
   if (isTerminal(w.r.state)) return;
+  if (w.r.phase === 'rollback') {
+    // a rollback is under way: the rollout ends (failed) when it has, naming this failure too
+    const note = `; ${agentId}: ${step}: ${reason}`;
+    if (!w.r.reason.includes(note)) w.r.reason += note;
+    return;
+  }
   w.r.failedHost = agentId;
   w.r.failedStep = step;
   w.setState('failed', `${agentId}: ${step}: ${reason}`);

@@ -159,7 +159,7 @@ class AgentConnection {
       }
       case 'result':
         if (this.invalid(stepResultSchema, msg.result, 'result')) return;
-        this.onResult(msg.result!);
+        if (!this.onResult(msg.result!)) return this.closeForRedelivery();
         this.call.write({ ack: { requestId: msg.result!.requestId } });
         return;
       case 'inspectResult':
@@ -190,13 +190,15 @@ class AgentConnection {
   }
 
   /**
-   * Output and inspection answers must belong to a request sent to this agent (its id is part of
-   * every request id: r-3.hoss-a.build.1, plan-2.hoss-a): one agent may not write into another's
-   * step log or answer `convoy plan` for another. Refuses the stream otherwise; true when refused.
+   * Output and inspection answers for a request convoyd sent to another agent (as it recorded
+   * when it sent it, not as the request id reads: agent "build" or "1" is in many ids) close the
+   * stream: one agent may not write into another's step log or answer `convoy plan` for another.
+   * Requests unknown here go on to the output gate and the controller, which drop them.
    */
   private notOwn(requestId: string, what: string): boolean {
     const id = this.agentId;
-    if (requestId.endsWith(`.${id}`) || requestId.includes(`.${id}.`)) return false;
+    const owner = this.deps.controller.requestOwner(requestId);
+    if (owner === undefined || owner === id) return false;
     const problem = `${what} for request "${printable(requestId)}", which was not sent to agent ${id}`;
     this.deps.logger.warn('invalid message from agent; closing its stream', { host: id, what, problem });
     refuse(this.call, grpc.status.INVALID_ARGUMENT, 'INVALID_MESSAGE', problem);
@@ -230,16 +232,23 @@ class AgentConnection {
     this.agentId = hello.agentId;
     logger.info('agent connected', { host: this.agentId, version: hello.repo.installedVersion, healthy: hello.health.healthy });
     for (const result of hello.undelivered) this.recordAgentState(result);
-    // The welcome acknowledges the undelivered results; controller.onHello persists them in the
-    // same synchronous turn (SQLite is synchronous), before any byte of the welcome is sent.
+    // Results are acknowledged only once stored: a result convoyd could not write (disk full)
+    // stays in the agent's journal, and the stream is closed so the agent delivers it again.
+    const stored = controller.onHello(this.agentId, hello);
     this.call.write({
       welcome: {
         coordinatorVersion: this.deps.coordinatorVersion,
         heartbeatIntervalMs: this.deps.heartbeatIntervalMs,
-        ackedRequestIds: hello.undelivered.map((u) => u.requestId),
+        ackedRequestIds: hello.undelivered.filter((u) => stored.has(u.requestId)).map((u) => u.requestId),
       },
     });
-    controller.onHello(this.agentId, hello);
+    if (stored.size < hello.undelivered.length) this.closeForRedelivery();
+  }
+
+  /** Closes the stream after a result could not be stored: the agent reconnects (with backoff) and sends it again. */
+  private closeForRedelivery(): void {
+    const why = this.deps.controller.storageProblem() || 'convoyd could not store a result';
+    refuse(this.call, grpc.status.UNAVAILABLE, 'NOT_STORED', `${why}; your journal keeps the result: reconnect and send it again`);
   }
 
   /** Nothing an agent sends changes who it is: the Hello's id must be the certificate's. */
@@ -250,9 +259,10 @@ class AgentConnection {
     return this.deps.access?.revokedProblem(helloId);
   }
 
-  private onResult(result: StepResult): void {
+  /** False when the result could not be stored (it must not be acknowledged). */
+  private onResult(result: StepResult): boolean {
     this.recordAgentState(result);
-    this.deps.controller.onStepResult(this.agentId, result);
+    return this.deps.controller.onStepResult(this.agentId, result);
   }
 
   /** What a result tells about the agent itself: its repository, health and new backup. */

@@ -41,8 +41,16 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
     return r;
   };
 
+  /** A rollout as the CLI sees it, with whether a rollback would start (decided by the engine's own rule). */
+  const view = (r: Rollout) => {
+    const v = rolloutView(r, controller.rollbackVerdict(r));
+    // while the state file cannot be written, every unfinished rollout says so first
+    const storage = controller.storageProblem();
+    return storage && !isTerminal(r.state) ? { ...v, reason: v.reason ? `${storage}; ${v.reason}` : storage } : v;
+  };
+
   return {
-    listAgents: unary(() => ({ agents: fleet.list().map((a) => agentView(a, controller.clusterOf(a.id))) })),
+    listAgents: unary(() => ({ agents: fleet.list().map((a) => agentView(a, controller.clusterOf(a.id), fleet.healthState(a.id))) })),
 
     plan: unary(async (req: { cluster: unknown; host: unknown; targetVersion: unknown; includeDiff: unknown }, call) => {
       const request = {
@@ -76,7 +84,7 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
     }),
 
     startRollout: unary((req: { cluster: unknown; host: unknown; targetVersion: unknown; ackReleaseNotes: unknown }, call) =>
-      rolloutView(
+      view(
         controller.start({
           cluster: name(req.cluster, 'cluster'),
           host: name(req.host, 'host'),
@@ -87,7 +95,7 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
       ),
     ),
 
-    getRollout: unary((req: { id: unknown }) => rolloutView(getRollout(req.id))),
+    getRollout: unary((req: { id: unknown }) => view(getRollout(req.id))),
 
     listRollouts: unary((req: { limit: unknown; cluster: unknown }) => {
       const cluster = name(req.cluster, 'cluster') || undefined;
@@ -98,17 +106,18 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
           'NOT_FOUND',
           `cluster "${cluster}" is not configured and has no rollouts; run \`convoy agents\` to see the clusters`,
         );
-      return { rollouts: rollouts.map(rolloutView) };
+      return { rollouts: rollouts.map(view) };
     }),
 
-    actOnRollout: unary((req: { id: unknown; action: unknown; reason: unknown }, call) => {
+    actOnRollout: unary((req: { id: unknown; action: unknown; reason: unknown; allowSuperseded: unknown; now: unknown }, call) => {
       const action = str(req.action, 'action', 20);
       if (!ACTIONS.includes(action)) {
         throw new ConvoyError('INVALID_ARGUMENT', `unknown action "${action}" (expected one of ${ACTIONS.join(', ')})`);
       }
-      str(req.reason, 'reason', 1000);
+      const reason = str(req.reason, 'reason', 1000);
       getRollout(req.id);
-      return rolloutView(controller.act(rolloutId(req.id), action as RolloutAction, actorOf(call)));
+      const opts = { reason, allowSuperseded: bool(req.allowSuperseded, 'allow_superseded'), now: bool(req.now, 'now') };
+      return view(controller.act(rolloutId(req.id), action as RolloutAction, actorOf(call), opts));
     }),
 
     listEvents: unary((req: { rolloutId: unknown; limit: unknown }) => {
@@ -142,10 +151,10 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
         call.emit('error', toServiceError(err));
         return;
       }
-      call.write(rolloutView(r));
+      call.write(view(r));
       if (isTerminal(r.state)) return call.end();
       const unsubscribe = controller.watch(r.id, (next) => {
-        call.write(rolloutView(next));
+        call.write(view(next));
         if (isTerminal(next.state)) {
           unsubscribe();
           call.end();

@@ -21,6 +21,8 @@ export function stepRunView(run: StepRun) {
     outputTail: run.outputTail,
     requestId: run.requestId,
     phase: run.phase,
+    agentStartedAtMs: run.agentStartedAtMs ?? 0,
+    agentFinishedAtMs: run.agentFinishedAtMs ?? 0,
   };
 }
 
@@ -43,7 +45,7 @@ function hostView(h: HostRun) {
   };
 }
 
-export function rolloutView(r: Rollout) {
+export function rolloutView(r: Rollout, rollback: { possible: boolean; blocked: string } = { possible: false, blocked: '' }) {
   return {
     id: r.id,
     cluster: r.cluster,
@@ -69,6 +71,8 @@ export function rolloutView(r: Rollout) {
     notesLookedIn: notesOf(r).lookedIn,
     requiredChanges: r.requiredChanges ?? [],
     notesError: notesOf(r).remoteError,
+    rollbackPossible: rollback.possible,
+    rollbackBlocked: rollback.blocked,
   };
 }
 
@@ -115,7 +119,7 @@ export function planView(p: RolloutPreview, opts: { fleet: Fleet; includeDiff: b
   };
 }
 
-export function agentView(a: AgentRecord, cluster: ClusterConfig | undefined) {
+export function agentView(a: AgentRecord, cluster: ClusterConfig | undefined, healthState: string) {
   return {
     id: a.id,
     connected: a.connected,
@@ -131,6 +135,10 @@ export function agentView(a: AgentRecord, cluster: ClusterConfig | undefined) {
     hostname: a.hostname,
     agentVersion: a.agentVersion,
     connectedSinceMs: a.connected ? a.connectedSinceMs : 0,
+    checkedOutVersion: a.repo?.installedVersion ?? '',
+    servedVersion: a.connected ? (a.health?.version ?? '') : '',
+    healthState,
+    healthReportedAtMs: a.healthReportedAtMs ?? 0,
   };
 }
 

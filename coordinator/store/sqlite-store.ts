@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { ConvoyError } from '../../shared/errors.js';
+import { describeStorageError, storageFix } from './storage-errors.js';
 import type { Rollout } from '../rollout/model.js';
 import { needsWork } from '../rollout/model.js';
 import { LogTables, type StoredLogLine } from './log-tables.js';
@@ -70,14 +72,29 @@ export class SqliteStore {
 
   constructor(file: string) {
     const existed = fs.existsSync(file);
-    this.db = new Database(file);
-    if (!existed) fs.chmodSync(file, 0o600);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    this.db.exec(SCHEDULES_SCHEMA);
+    if (existed && fs.statSync(file).isDirectory())
+      throw new ConvoyError(
+        'FAILED_PRECONDITION',
+        `state file ${file} is a directory`,
+        'Set stateFile to a file path (e.g. /var/lib/convoyd/state.db).',
+      );
+    try {
+      this.db = new Database(file);
+      if (!existed) fs.chmodSync(file, 0o600);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+      this.db.exec(SCHEDULES_SCHEMA);
+    } catch (err) {
+      const why = describeStorageError(err);
+      throw new ConvoyError(
+        'FAILED_PRECONDITION',
+        `cannot open the state file ${file}: ${why}`,
+        `${storageFix(why)[0]?.toUpperCase()}${storageFix(why).slice(1)}, then start convoyd again.`,
+      );
+    }
     this.logs = new LogTables(this.db);
   }
 

@@ -144,21 +144,28 @@ describe('e2e: linked-cluster rollouts', function () {
     expect(JSON.stringify(events.json)).to.match(/ack requested by/);
   });
 
-  it('pauses between members and resumes where it stopped', async () => {
+  it('pauses at the next safe point: the member in flight finishes its update and health gate, the next waits for resume', async () => {
     const fleet = await createFleet({ dir: sandbox.dir });
     fleet.host('hoss-a').server.setKnob('slow-build-ms', '1500');
     const id = await start(fleet, ['hoss', '--to', '0.2.0']);
     await waitBuilding(fleet, id, 'hoss-a');
     const pause = await fleet.cli(['rollout', 'pause', id]);
     expect(pause.code, pause.stderr).to.equal(0);
+    expect(pause.stdout).to.include('hoss-a finishes the update and health gate first');
     const paused = await waitRollout(
       fleet,
       id,
-      'hoss-a done while paused',
-      (r) => r.state === 'paused' && host(r, 'hoss-a').steps.every((s) => s.outcome !== 'running'),
+      'hoss-a updated while paused',
+      (r) => r.state === 'paused' && host(r, 'hoss-a').state === 'updated',
+      60_000,
     );
-    // the step in flight finished; nothing after it started
-    expect(host(paused, 'hoss-a').steps.at(-1)?.step).to.equal('build');
+    // hoss-a was not left checked out but not started: it ran to the end of its update
+    expect(
+      host(paused, 'hoss-a')
+        .steps.map((s) => s.step)
+        .slice(-3),
+    ).to.deep.equal(['up', 'health', 'backup-after']);
+    expect(await fleet.host('hoss-a').server.servedVersion()).to.equal('0.2.0');
     expect(host(paused, 'hoss-b').state).to.equal('backed-up');
     const resume = await fleet.cli(['rollout', 'resume', id]);
     expect(resume.code, resume.stderr).to.equal(0);

@@ -4,11 +4,26 @@ import { JSON_FLAG } from '../options.js';
 import { formatAgo, formatTable, orDash, paint, printJson, type Paint } from '../output.js';
 import type { AgentView } from '../views.js';
 
-/** The health cell: "healthy", "unhealthy" or "-" when the agent has no health check. */
-export function healthCell(agent: AgentView, p: Paint): string {
-  const h = agent.health;
-  if (!h?.configured) return '-';
-  return h.healthy ? p.green('healthy') : p.red('unhealthy');
+/** The health cell: healthy, unhealthy, "-" without a health check, unknown (with the age of the last report) while disconnected. */
+export function healthCell(agent: AgentView, now: number, p: Paint): string {
+  switch (agent.healthState) {
+    case 'healthy':
+      return p.green('healthy');
+    case 'unhealthy':
+      return p.red('unhealthy');
+    case 'none':
+      return '-';
+    default:
+      return p.yellow(agent.healthReportedAtMs ? `unknown (last report ${formatAgo(agent.healthReportedAtMs, now)})` : 'unknown');
+  }
+}
+
+/** The served cell: what the service reports; "?" while unknown; marked when it differs from the checkout. */
+function servedCell(agent: AgentView, p: Paint): string {
+  if (agent.healthState === 'unknown') return '?';
+  if (!agent.servedVersion) return '-';
+  const differs = agent.checkedOutVersion && agent.servedVersion.replace(/^v/, '') !== agent.checkedOutVersion.replace(/^v/, '');
+  return differs ? p.yellow(agent.servedVersion) : agent.servedVersion;
 }
 
 /** `convoy agents` as table lines, ordered by cluster, then id. */
@@ -19,18 +34,19 @@ export function formatAgents(agents: AgentView[], now: number, p: Paint): string
     orDash(a.cluster),
     orDash(a.role),
     a.connected ? 'yes' : p.red('no'),
-    healthCell(a, p),
-    orDash(a.repo?.installedVersion),
+    healthCell(a, now, p),
+    orDash(a.checkedOutVersion || a.repo?.installedVersion),
+    servedCell(a, p),
     a.repo ? (a.repo.clean ? 'yes' : p.yellow('no')) : '-',
     a.connected ? formatAgo(a.lastSeenMs, now) : p.yellow(formatAgo(a.lastSeenMs, now)),
   ]);
-  return formatTable(['ID', 'CLUSTER', 'ROLE', 'CONNECTED', 'HEALTH', 'VERSION', 'CLEAN', 'LAST SEEN'], rows);
+  return formatTable(['ID', 'CLUSTER', 'ROLE', 'CONNECTED', 'HEALTH', 'CHECKED OUT', 'SERVED', 'CLEAN', 'LAST SEEN'], rows);
 }
 
 export function registerAgents(program: Command, ctx: CliContext): void {
   program
     .command('agents')
-    .description('list the agents the coordinator knows, their health and installed version')
+    .description('list the agents the coordinator knows: health, the version checked out and the version served')
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (opts: { json?: boolean }, cmd: Command) => {

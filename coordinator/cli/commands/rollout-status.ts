@@ -25,6 +25,8 @@ function formatHeader(view: RolloutView, now: number, p: Paint): string[] {
   if (view.reason) rows.push(['Reason', view.reason]);
   if (view.failedHost) rows.push(['Failed', `${view.failedHost}${view.failedStep ? `, step ${view.failedStep}` : ''}`]);
   rows.push(['Ack', ackSummary(view)]);
+  if ((view.state === 'failed' || view.state === 'aborted') && !view.rollbackPossible && view.rollbackBlocked)
+    rows.push(['Rollback', `not possible: ${view.rollbackBlocked}`]);
   if (view.resumeAtMs) rows.push(['Resumes', resumeSummary(view)]);
   return rows.map(([k, v]) => `${k.padEnd(10)} ${v}`);
 }

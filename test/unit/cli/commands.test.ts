@@ -171,7 +171,7 @@ describe('convoy commands against a scripted coordinator', () => {
       },
     });
     expect(await runCli(['rollout', 'ack', 'r-7', '--reason', 'config updated'], ctx)).to.equal(0);
-    expect(sent).to.deep.equal([{ id: 'r-7', action: 'ack', reason: 'config updated' }]);
+    expect(sent).to.deep.equal([{ id: 'r-7', action: 'ack', reason: 'config updated', now: false, allowSuperseded: false }]);
     expect(stdout()).to.include('rollout r-7: running (phase done)');
   });
 

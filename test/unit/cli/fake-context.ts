@@ -114,6 +114,8 @@ export function failedRollout(): RolloutView {
     notesLookedIn: [],
     requiredChanges: [],
     notesError: '',
+    rollbackPossible: true,
+    rollbackBlocked: '',
     hosts: [
       hostView('hoss-b', { order: 3, state: 'backed-up', steps: [stepRun('backup', 'succeeded', { phase: 'backup-all' })] }),
       hostView('hoss-auth', {

@@ -43,6 +43,10 @@ function hostileAgent(): AgentView {
     backupCount: 0,
     hostname: `h${EVIL}`,
     agentVersion: `0.1.0${EVIL}`,
+    checkedOutVersion: `0.2.0${EVIL}`,
+    servedVersion: `0.2.0${EVIL}`,
+    healthState: 'healthy',
+    healthReportedAtMs: 1,
     connectedSinceMs: 1,
   };
 }

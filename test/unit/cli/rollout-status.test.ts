@@ -81,12 +81,11 @@ describe('rollout status output', () => {
     expect(nextCommands(view)).to.deep.equal(['convoy rollout ack r-7', 'convoy rollout abort r-7']);
   });
 
-  it('suggests a rollback only when a host failed after its checkout', () => {
+  it('suggests a rollback only when the coordinator says one would start', () => {
     const view = failedRollout();
-    expect(nextCommands(view)).to.include('convoy rollout rollback r-7');
-    const beforeCheckout = failedRollout();
-    for (const h of beforeCheckout.hosts) h.steps = h.steps.filter((s) => s.step !== 'checkout');
-    expect(nextCommands(beforeCheckout)).to.deep.equal(['convoy rollout logs r-7 --host hoss-a --step build']);
+    expect(nextCommands(view)).to.include('convoy rollout rollback r-7 --watch');
+    const blocked = { ...failedRollout(), rollbackPossible: false, rollbackBlocked: 'hoss-a failed before its checkout' };
+    expect(nextCommands(blocked)).to.deep.equal(['convoy rollout logs r-7 --host hoss-a --step build']);
   });
 
   it('names the host of a single-host rollout', () => {

@@ -84,7 +84,7 @@ describe('rollout watch output', () => {
   it('ends a failed rollout with where it failed and what to run next', () => {
     expect(finalSummary(failedRollout())).to.deep.equal([
       'rollout r-7 failed on hoss-a at step build: step build failed on hoss-a (exit 2) (took 1m02s)',
-      'Next: convoy rollout logs r-7 --host hoss-a --step build   convoy rollout rollback r-7',
+      'Next: convoy rollout logs r-7 --host hoss-a --step build   convoy rollout rollback r-7 --watch',
     ]);
   });
 });

@@ -357,7 +357,7 @@ describe('rollout engine', () => {
     });
   }
 
-  it('pauses before a member when the auth server is unhealthy, and resumes when asked', () => {
+  it('waits for an unhealthy auth server with the reason shown, pauses after the deadline, and resumes when asked', () => {
     const w = newWorld();
     inspectAll(w);
     for (let i = 0; i < 100 && runSteps(w)[0]?.step !== 'backup-after'; i++) finish(w, runSteps(w)[0] as StepRequest);
@@ -365,27 +365,64 @@ describe('rollout engine', () => {
     w.facts.auth = { connected: true, healthy: false, healthVersion: '', healthDetail: 'status 503' };
     finish(w, runSteps(w)[0] as StepRequest);
     expect(w.r.hosts[0]?.state).to.equal('updated');
-    expect(w.r.state).to.equal('paused');
-    expect(w.r.reason).to.match(/^auth server auth is not healthy \(status 503\); no member was started/);
+    expect(w.r.state).to.equal('running');
+    expect(w.r.reason).to.match(
+      /^waiting for the auth server: auth server auth is not healthy \(status 503\); no member starts until it is back \(pauses at /,
+    );
     expect(runSteps(w)).to.have.length(0);
+    for (let i = 0; i < 61; i++) tick(w); // past the deadline (60s, the healthDeadline of this rollout)
+    expect(w.r.state).to.equal('paused');
+    expect(w.r.reason).to.match(/^auth server auth is not healthy \(status 503\) for 1m00s; no member was started/);
     w.facts.auth = healthy('0.2.0');
     take(w, applyAction(w.r, 'resume', 'bob', w.now) as Transition);
     tick(w);
     expect(runSteps(w).map((s) => `${s.agentId}:${s.step}`)).to.deep.equal(['m1:release-notes']);
   });
 
-  it('lets the step in flight finish on pause and starts nothing until resume', () => {
+  it('starts the members by itself when the auth server comes back within the wait (a restarted coordinator)', () => {
+    const w = newWorld();
+    inspectAll(w);
+    for (let i = 0; i < 100 && runSteps(w)[0]?.step !== 'backup-after'; i++) finish(w, runSteps(w)[0] as StepRequest);
+    w.facts.auth = { connected: false, healthy: true, healthVersion: '0.2.0', healthDetail: '', disconnectedAtMs: w.now };
+    finish(w, runSteps(w)[0] as StepRequest);
+    for (let i = 0; i < 10; i++) tick(w);
+    expect([w.r.state, runSteps(w).length]).to.deep.equal(['running', 0]);
+    w.facts.auth = healthy('0.2.0');
+    tick(w);
+    expect(w.r.state).to.equal('running');
+    expect(runSteps(w).map((s) => `${s.agentId}:${s.step}`)).to.deep.equal(['m1:release-notes']);
+  });
+
+  it('pause --now lets the step in flight finish and starts nothing until resume', () => {
     const w = newWorld({ hosts: ['solo'] });
     inspectAll(w);
     finish(w, runSteps(w)[0] as StepRequest); // backup
     const inFlight = runSteps(w)[0] as StepRequest;
-    take(w, applyAction(w.r, 'pause', 'carol', w.now) as Transition);
+    take(w, applyAction(w.r, 'pause', 'carol', w.now, { now: true }) as Transition);
     expect(w.r.state).to.equal('paused');
+    expect(w.r.reason).to.equal('paused by carol before the next step');
     finish(w, inFlight);
     expect(runSteps(w)).to.have.length(0);
     take(w, applyAction(w.r, 'resume', 'carol', w.now) as Transition);
     tick(w);
     expect(runSteps(w).map((s) => s.step)).to.deep.equal(['checkout']);
+  });
+
+  it('pause stops at the next safe point: the host in flight finishes its update and health gate, no other host starts', () => {
+    const w = newWorld({ hosts: ['m1', 'm2'] });
+    inspectAll(w);
+    for (const b of runSteps(w)) finish(w, b); // backups
+    const checkout = runSteps(w).find((r) => r.step === 'release-notes');
+    expect(checkout?.agentId).to.equal('m1');
+    take(w, applyAction(w.r, 'pause', 'carol', w.now) as Transition);
+    expect(w.r.reason).to.equal('paused by carol; m1 finishes the update and health gate first');
+    const order = runToEnd(w);
+    expect(order).to.deep.equal(['m1:release-notes', 'm1:checkout', 'm1:config', 'm1:build', 'm1:up', 'm1:health', 'm1:backup-after']);
+    expect(w.r.state).to.equal('paused');
+    expect(w.r.hosts.map((h) => h.state)).to.deep.equal(['updated', 'backed-up']);
+    take(w, applyAction(w.r, 'resume', 'carol', w.now) as Transition);
+    tick(w);
+    expect(runSteps(w).map((s) => `${s.agentId}:${s.step}`)).to.deep.equal(['m2:release-notes']);
   });
 
   it('cancels the step in flight on abort and records who aborted', () => {
@@ -769,5 +806,143 @@ describe('rollout engine', () => {
       expect(w.r.state).to.equal('running');
       expect(runSteps(w).map((r) => r.step)).to.deep.equal(['backup']);
     });
+  });
+
+  describe('truthful state (issue 11)', () => {
+    const buildFails = (req: StepRequest): StepOutcome | undefined =>
+      req.step === 'build' && req.targetVersion === '0.2.0' ? 'FAILED' : undefined;
+
+    it('keeps an auto-rolled-back rollout running (phase rollback) until its rollback has ended, then ends failed naming both', () => {
+      const w = newWorld({ hosts: ['solo'], autoRollback: true });
+      inspectAll(w);
+      const seen: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const next = runSteps(w)[0];
+        if (!next) break;
+        finish(w, next, buildFails(next) ?? 'SUCCEEDED');
+        seen.push(`${w.r.state}/${w.r.phase}`);
+      }
+      const afterFailure = seen.slice(seen.indexOf('running/rollback'));
+      expect(
+        afterFailure.slice(0, -1).every((s) => s === 'running/rollback'),
+        seen.join(' '),
+      ).to.equal(true);
+      expect(seen.at(-1)).to.equal('failed/done');
+      expect(w.r.reason).to.equal('solo: build: build failed; solo rolled back to 0.1.0');
+      expect([w.r.failedHost, w.r.failedStep]).to.deep.equal(['solo', 'build']);
+    });
+
+    it('reopens a failed rollout for a rollback by hand and ends it failed again, with the rollback in its reason', () => {
+      const w = newWorld({ hosts: ['solo'] });
+      inspectAll(w);
+      runToEnd(w, buildFails);
+      expect(w.r.state).to.equal('failed');
+      take(w, applyAction(w.r, 'rollback', 'erin', w.now) as Transition);
+      expect([w.r.state, w.r.phase, w.r.finishedAtMs]).to.deep.equal(['running', 'rollback', 0]);
+      expect(applyAction(w.r, 'rollback', 'erin', w.now)).to.deep.equal({
+        error: 'cannot rollback rollout r-1: it is rolling solo back now; follow it with `convoy rollout watch r-1`',
+      });
+      tick(w);
+      runToEnd(w);
+      expect(w.r.state).to.equal('failed');
+      expect(w.r.reason).to.equal('solo: build: build failed; solo rolled back to 0.1.0');
+      expect(applyAction(w.r, 'rollback', 'erin', w.now)).to.deep.equal({
+        error: 'cannot rollback rollout r-1: solo was already rolled back',
+      });
+    });
+
+    it('refuses a rollback of a rollout a later one superseded on that host, unless told to go past it', () => {
+      const w = newWorld({ hosts: ['solo'] });
+      inspectAll(w);
+      runToEnd(w, buildFails);
+      const later = structuredClone(w.r);
+      later.id = 'r-2';
+      later.target = '0.3.0';
+      const checkout = later.hosts[0]!.runs.find((r) => r.step === 'checkout')!;
+      checkout.requestId = 'r-2.solo.checkout.1';
+      expect(applyAction(w.r, 'rollback', 'erin', w.now, { later: [later] })).to.deep.equal({
+        error:
+          'cannot rollback rollout r-1: rollout r-2 changed solo after it (to 0.3.0); rolling r-1 back would move solo back past r-2 and restore a backup older than it. Roll back r-2 instead, or add --allow-superseded to do it anyway (docs/operations.md)',
+      });
+      const forced = applyAction(w.r, 'rollback', 'erin', w.now, { later: [later], allowSuperseded: true }) as Transition;
+      expect(forced.rollout.phase).to.equal('rollback');
+      // a later rollout that never moved the host (it failed in its backup) supersedes nothing
+      checkout.outcome = 'refused';
+      expect('error' in applyAction(w.r, 'rollback', 'erin', w.now, { later: [later] })).to.equal(false);
+    });
+
+    it('lets members start when the auth server reports the bare version of a v-prefixed tag', () => {
+      const w = newWorld();
+      w.r.target = 'v0.2.0';
+      inspectAll(w, { auth: { installed: 'v0.1.0' }, m1: { installed: 'v0.1.0' }, m2: { installed: 'v0.1.0' } });
+      runSteps(w).forEach((b) => finish(w, b));
+      for (let i = 0; i < 30 && w.r.hosts[0]?.state !== 'updated'; i++) finish(w, runSteps(w)[0]!);
+      w.facts.auth = healthy('0.2.0');
+      tick(w);
+      expect(w.r.state, w.r.reason).to.equal('running');
+      expect(runSteps(w).map((r) => `${r.agentId}:${r.step}`)).to.deep.equal(['m1:release-notes']);
+    });
+
+    it('decides with its own clock: an agent an hour fast does not hold an alert-gated rollout for an hour', () => {
+      const w = newWorld({ hosts: ['m1', 'm2'] });
+      w.alerts = { checkedAtMs: 0, firing: [], error: '' };
+      inspectAll(w);
+      w.alerts = { checkedAtMs: w.now, firing: [], error: '' };
+      tick(w);
+      const HOUR = 3_600_000;
+      for (const b of runSteps(w)) finish(w, b, 'SUCCEEDED', { startedAtMs: w.now + HOUR, finishedAtMs: w.now + HOUR });
+      w.alerts = { checkedAtMs: w.now + 1, firing: [], error: '' };
+      tick(w);
+      expect(runSteps(w).map((r) => `${r.agentId}:${r.step}`)).to.deep.equal(['m1:release-notes']);
+      const backup = w.r.hosts[0]!.runs.find((r) => r.step === 'backup')!;
+      expect(backup.finishedAtMs).to.be.below(w.now + 1);
+      expect(backup.agentFinishedAtMs).to.be.above(w.now + HOUR - 5000);
+    });
+
+    it('takes a result only from the agent the request was sent to, even when its id is part of the other id', () => {
+      const w = newWorld({ hosts: ['1', 'build', 'm1'] });
+      inspectAll(w);
+      const m1Backup = runSteps(w).find((r) => r.agentId === 'm1')!;
+      for (const impostor of ['1', 'build', 'm']) {
+        const result: StepResult = {
+          requestId: m1Backup.requestId,
+          rolloutId: 'r-1',
+          step: 'backup',
+          outcome: 'FAILED',
+          exitCode: 9,
+          reason: 'forged',
+          outputTail: [],
+          startedAtMs: w.now,
+          finishedAtMs: w.now,
+          previousCommit: '',
+          attempt: 1,
+        };
+        const t = applyStepResult(w.r, impostor, result, w.now);
+        expect(t.rollout, impostor).to.equal(w.r);
+        expect(t.effects, impostor).to.deep.equal([]);
+      }
+      expect(w.r.hosts.find((h) => h.agentId === 'm1')?.runs[0]?.outcome).to.equal('running');
+    });
+  });
+
+  it('rolls back to where the first checkout started, even when a re-run of it reports the target as its previous commit', () => {
+    const w = newWorld({ hosts: ['solo'], autoRollback: true, rerunnable: PLAN });
+    inspectAll(w);
+    const sent: StepRequest[] = [];
+    let checkouts = 0;
+    for (let i = 0; i < 100; i++) {
+      const next = runSteps(w)[0];
+      if (!next) break;
+      sent.push(next);
+      if (next.step === 'checkout' && checkouts++ === 0) {
+        finish(w, next, 'INTERRUPTED', { previousCommit: '' }); // the agent died mid-checkout: no previous commit in its report
+        continue;
+      }
+      if (next.step === 'checkout')
+        finish(w, next, 'SUCCEEDED', { previousCommit: 'c'.repeat(40) }); // the target's own commit
+      else finish(w, next, next.step === 'build' && next.targetVersion === '0.2.0' ? 'FAILED' : 'SUCCEEDED');
+    }
+    // where preflight saw the tree, not the target the re-run found it at
+    expect(sent.find((r) => r.step === 'rollback-checkout')?.restoreCommit).to.equal('a'.repeat(40));
   });
 });

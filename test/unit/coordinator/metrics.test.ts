@@ -211,16 +211,16 @@ describe('coordinator/metrics', () => {
     );
     expect(await series(w.metrics, 'convoy_agents_connected')).to.deep.equal({ 'convoy_agents_connected{}': 1 });
     expect(await series(w.metrics, 'convoy_agent_info')).to.deep.equal({
-      'convoy_agent_info{agent=hoss-auth,cluster=hoss,role=auth,version=0.2.0}': 1,
-      'convoy_agent_info{agent=stray,cluster=,role=none,version=0.1.0}': 1,
+      'convoy_agent_info{agent=hoss-auth,cluster=hoss,role=auth,version=0.2.0,served=0.1.0}': 1,
+      'convoy_agent_info{agent=stray,cluster=,role=none,version=0.1.0,served=}': 1,
     });
     expect(await series(w.metrics, 'convoy_agent_up')).to.deep.equal({
       'convoy_agent_up{agent=hoss-auth,cluster=hoss}': 1,
       'convoy_agent_up{agent=stray,cluster=}': 0,
     });
+    // a disconnected agent's health is unknown: no sample rather than a stale "healthy"
     expect(await series(w.metrics, 'convoy_agent_server_healthy')).to.deep.equal({
       'convoy_agent_server_healthy{agent=hoss-auth,cluster=hoss}': 1,
-      'convoy_agent_server_healthy{agent=stray,cluster=}': 0,
     });
     expect(await series(w.metrics, 'convoy_agent_last_backup_timestamp_seconds')).to.deep.equal({
       'convoy_agent_last_backup_timestamp_seconds{agent=hoss-auth,cluster=hoss}': backupAt / 1000,
