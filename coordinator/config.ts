@@ -3,29 +3,50 @@ import path from 'node:path';
 import fs from 'node:fs';
 import semver from 'semver';
 import { z } from 'zod';
-import { durationSchema, loadYamlConfig, resolvePath, sizeSchema } from '../shared/config-file.js';
+import { addressProblem } from '../shared/address.js';
+import { boundedDuration, boundedSize, wholeNumber } from '../shared/bounded-values.js';
+import { limitProblems, loadYamlConfig, resolvePath } from '../shared/config-file.js';
 import { ConfigError } from '../shared/errors.js';
 import { stateFileProblems, tlsFilesProblems } from '../shared/file-security.js';
 import { isLoopbackAddress } from '../shared/loopback.js';
 import { normalizeFingerprint } from '../shared/cert-identity.js';
+import { NAME_RE, NAME_RULE } from '../shared/names.js';
 import { versionSyntaxProblem } from '../shared/versions.js';
 import { cronProblem, timezoneProblem } from './schedule/cron.js';
 import { checkAlertsConfig } from './alerts/selector.js';
 import { type ReleaseNotesConfig, releaseNotesSchema, resolveReleaseNotes } from './release-notes/config.js';
 import { DEFAULT_RETENTION, type RetentionConfig } from './logs/output-limits.js';
+import {
+  ALERTS_POLL_INTERVAL,
+  ALERTS_TIMEOUT,
+  HEALTH_DEADLINE,
+  HEARTBEAT_INTERVAL,
+  HEARTBEAT_TIMEOUT,
+  MAX_PARALLEL,
+  RETENTION_MAX_AGE,
+  RETENTION_MAX_LOG_SIZE,
+  SCHEDULE_WINDOW,
+  STEP_GRACE,
+  WEBHOOK_RETRIES,
+  WEBHOOK_TIMEOUT,
+} from './config-bounds.js';
+import { checkTimings } from './config-checks.js';
 
-const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-const nameSchema = z
-  .string()
-  .regex(NAME_RE, 'is not a valid name (lower-case letters, digits, . _ -, at most 63 characters, starting with a letter or digit)');
-const addressSchema = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'is not host:port (e.g. 127.0.0.1:7400)');
+const nameSchema = z.string().regex(NAME_RE, `is not a valid name (${NAME_RULE})`);
+/** host:port by the one rule of shared/address.ts; the example shows the port the key usually has. */
+function addressSchema(examplePort: number) {
+  return z.string().superRefine((text, ctx) => {
+    const problem = addressProblem(text, examplePort);
+    if (problem) ctx.addIssue({ code: 'custom', message: `is not host:port (${problem})` });
+  });
+}
 
 const clusterSchema = z.strictObject({
   name: nameSchema,
   authServer: nameSchema.optional(),
   members: z.array(nameSchema).min(1, 'must list at least one member'),
-  maxParallel: z.number().int().min(1, 'must be at least 1').max(64).default(1),
-  healthDeadline: durationSchema.prefault('5m'),
+  maxParallel: wholeNumber(MAX_PARALLEL.min, MAX_PARALLEL.max).default(1),
+  healthDeadline: boundedDuration(HEALTH_DEADLINE).prefault('5m'),
   allowDowngrade: z.boolean().default(false),
   autoRollback: z.boolean().default(false),
   /** Block on firing Prometheus alerts before each host starts (Kured-style, see docs/alerts-and-webhooks.md). */
@@ -33,8 +54,8 @@ const clusterSchema = z.strictObject({
     .strictObject({
       prometheus: z.url({ protocol: /^https?$/, error: 'is not a URL (expected http:// or https://)' }),
       selector: z.string().min(1).max(1000),
-      pollInterval: durationSchema.prefault('15s'),
-      timeout: durationSchema.prefault('5s'),
+      pollInterval: boundedDuration(ALERTS_POLL_INTERVAL).prefault('15s'),
+      timeout: boundedDuration(ALERTS_TIMEOUT).prefault('5s'),
     })
     .optional(),
   /** Release notes convoyd fetches itself (GitHub Releases), see docs/release-notes.md. */
@@ -49,8 +70,8 @@ const operatorSchema = z.strictObject({
 const webhookSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'is not a URL (expected http:// or https://)' }),
   events: z.array(z.enum(['started', 'awaiting-ack', 'paused', 'resumed', 'succeeded', 'failed', 'aborted'])).optional(),
-  timeout: durationSchema.prefault('5s'),
-  retries: z.number().int().min(0).max(20).default(5),
+  timeout: boundedDuration(WEBHOOK_TIMEOUT).prefault('5s'),
+  retries: wholeNumber(WEBHOOK_RETRIES.min, WEBHOOK_RETRIES.max).default(5),
 });
 
 const scheduleSchema = z.strictObject({
@@ -58,7 +79,7 @@ const scheduleSchema = z.strictObject({
   cluster: nameSchema,
   cron: z.string().max(200),
   timezone: z.string().max(100).default('UTC'),
-  window: durationSchema,
+  window: boundedDuration(SCHEDULE_WINDOW),
   target: z.string().max(100).default('latest'),
   enabled: z.boolean().default(true),
   ackReleaseNotes: z.boolean().default(false),
@@ -75,14 +96,14 @@ const fingerprintSchema = z
 const tlsSchema = z.strictObject({ ca: z.string(), cert: z.string(), key: z.string() });
 
 export const coordinatorFileSchema = z.strictObject({
-  listen: addressSchema,
-  http: addressSchema.optional(),
+  listen: addressSchema(7400),
+  http: addressSchema(9464).optional(),
   stateFile: z.string().min(1),
   insecure: z.boolean().default(false),
   tls: tlsSchema.optional(),
-  heartbeatTimeout: durationSchema.prefault('20s'),
-  heartbeatInterval: durationSchema.prefault('5s'),
-  stepGrace: durationSchema.prefault('30s'),
+  heartbeatTimeout: boundedDuration(HEARTBEAT_TIMEOUT).prefault('20s'),
+  heartbeatInterval: boundedDuration(HEARTBEAT_INTERVAL).prefault('5s'),
+  stepGrace: boundedDuration(STEP_GRACE).prefault('30s'),
   clusters: z.array(clusterSchema).default([]),
   /** Operators allowed on the CLI service (identity = certificate CN), with their role. */
   operators: z.array(operatorSchema).default([]),
@@ -95,8 +116,8 @@ export const coordinatorFileSchema = z.strictObject({
   /** What is kept of finished rollouts: step output and events (docs/security.md, "Bounds"). */
   retention: z
     .strictObject({
-      maxAge: durationSchema.pipe(z.number().min(3_600_000, { error: 'must be at least 1h' })).prefault(DEFAULT_RETENTION.maxAge),
-      maxLogSize: sizeSchema.pipe(z.number().min(1024 * 1024, { error: 'must be at least 1MiB' })).prefault(DEFAULT_RETENTION.maxLogSize),
+      maxAge: boundedDuration(RETENTION_MAX_AGE).prefault(DEFAULT_RETENTION.maxAge),
+      maxLogSize: boundedSize(RETENTION_MAX_LOG_SIZE).prefault(DEFAULT_RETENTION.maxLogSize),
     })
     .prefault({}),
 });
@@ -231,6 +252,7 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
     ackReleaseNotes: s.ackReleaseNotes,
   }));
   const problems = [
+    ...checkTimings(abs, raw),
     ...checkClusters(abs, clusters),
     ...checkSchedules(abs, schedules, clusters),
     ...checkAlertsConfig(abs, clusters),
@@ -262,7 +284,7 @@ export function resolveCoordinatorConfig(abs: string, raw: z.output<typeof coord
   problems.push(...stateFileProblems(stateFile, `${name}: stateFile`));
   if (!fs.existsSync(path.dirname(stateFile)))
     problems.push(`${name}: stateFile "${raw.stateFile}": directory ${path.dirname(stateFile)} does not exist; create it (mode 0700)`);
-  if (problems.length) throw new ConfigError(problems, hint);
+  if (problems.length) throw new ConfigError(limitProblems(problems), hint);
   return {
     file: abs,
     listen: raw.listen,
@@ -304,7 +326,6 @@ export function checkSchedules(file: string, schedules: ScheduleConfig[], cluste
     if (!clusters.some((c) => c.name === s.cluster)) {
       problems.push(`${at}.cluster "${s.cluster}" is not a configured cluster (${clusters.map((c) => c.name).join(', ') || 'none'})`);
     }
-    if (s.windowMs <= 0) problems.push(`${at}.window must be longer than zero (e.g. "3h")`);
     if (s.target !== 'latest' && !semverRangeOk(s.target) && versionSyntaxProblem(s.target)) {
       problems.push(`${at}.target "${s.target}" is not "latest", a semver range (e.g. "~0.2") or a version tag`);
     }

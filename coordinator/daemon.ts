@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
+import { type Address, parseAddress } from '../shared/address.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { loadServices, serverOptions } from '../shared/proto.js';
@@ -11,6 +12,7 @@ import { PrometheusAlertSource } from './alerts/prometheus-source.js';
 import { ClusterReleaseNotes } from './release-notes/provider.js';
 import type { CoordinatorConfig } from './config.js';
 import { Fleet } from './fleet/registry.js';
+import { describeListenFailure } from './listen-errors.js';
 import { StepOutputGate } from './logs/output-gate.js';
 import { DEFAULT_RETENTION_CONFIG } from './logs/output-limits.js';
 import { Retention } from './logs/retention.js';
@@ -135,7 +137,9 @@ export class CoordinatorDaemon {
     );
     if (this.config.insecure)
       this.logger.warn('gRPC is plaintext (insecure: true); use it only for local tests', { listen: this.config.listen });
-    this.boundPort = await security.listen(server);
+    this.boundPort = await security.listen(server).catch((err: unknown) => {
+      throw new Error(describeListenFailure('listen', this.config.listen, this.config.file, err));
+    });
     this.server = server;
     if (this.config.http) await this.startHttp(this.config.http);
     this.controller.resumeUnfinished();
@@ -179,9 +183,8 @@ export class CoordinatorDaemon {
   }
 
   private async startHttp(address: string): Promise<void> {
-    const idx = address.lastIndexOf(':');
-    const host = address.slice(0, idx).replace(/^\[|\]$/g, '');
-    const port = Number(address.slice(idx + 1));
+    // validated by config.ts: parses
+    const { host, port } = parseAddress(address) as Address;
     const srv = http.createServer((req, res) => {
       if (req.url === '/healthz') {
         const ok = this.state === 'running';
@@ -207,7 +210,7 @@ export class CoordinatorDaemon {
       res.end('not found\n');
     });
     await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject);
+      srv.once('error', (err) => reject(new Error(describeListenFailure('http', address, this.config.file, err))));
       srv.listen(port, host, () => resolve());
     });
     this.httpServer = srv;

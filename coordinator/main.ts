@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { ConfigError, messageOf } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
 import { convoyPackage } from '../shared/package.js';
-import { loadCoordinatorConfig } from './config.js';
+import { type CoordinatorConfig, loadCoordinatorConfig } from './config.js';
 import { CoordinatorDaemon } from './daemon.js';
 
 const pkg = convoyPackage();
@@ -12,10 +12,11 @@ async function main(): Promise<void> {
   const program = new Command('convoyd')
     .description('Convoy coordinator: sequences rollouts across linked servers')
     .requiredOption('--config <file>', 'coordinator.yaml')
+    .option('--check-config', 'validate the config and exit (0: valid, 2: every problem listed), opening no port')
     .version(pkg.version)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .parse();
-  const opts = program.opts<{ config: string }>();
+  const opts = program.opts<{ config: string; checkConfig?: boolean }>();
   let config;
   try {
     config = loadCoordinatorConfig(opts.config);
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw err;
+  }
+  if (opts.checkConfig) {
+    process.stdout.write(`convoyd: ${config.file} is valid (${describeConfig(config)})\n`);
+    process.exit(0);
   }
   const logger = createLogger({ component: 'convoyd' });
   const daemon = await CoordinatorDaemon.create(config, logger, pkg.version);
@@ -52,6 +57,12 @@ async function main(): Promise<void> {
     logger.error(`convoyd could not start: ${messageOf(err)}`);
     process.exit(1);
   }
+}
+
+/** What --check-config confirms, in one line. */
+function describeConfig(c: CoordinatorConfig): string {
+  const http = c.http ? `, metrics on ${c.http}` : '';
+  return `listen ${c.listen}${http}, ${c.clusters.length} cluster(s), ${c.schedules.length} schedule(s), ${c.operators.length} operator(s)`;
 }
 
 main().catch((err: unknown) => {

@@ -30,3 +30,18 @@ export function formatDuration(ms: number): string {
   const totalM = Math.floor(totalS / 60);
   return `${Math.floor(totalM / 60)}h${String(totalM % 60).padStart(2, '0')}m`;
 }
+
+/** Formats milliseconds the way operators write durations in a config file: 500ms, 20s, 10m, 1h30m, 30d. */
+export function writeDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms === 0) return '0s';
+  let rest = Math.round(ms);
+  let out = '';
+  for (const unit of ['d', 'h', 'm', 's', 'ms'] as const) {
+    const size = UNIT_MS[unit] as number;
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out;
+}

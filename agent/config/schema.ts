@@ -3,6 +3,7 @@
  * rules live here; cross-key rules (procedures, files on disk) are checked while resolving.
  */
 import { z } from 'zod';
+import { addressProblem } from '../../shared/address.js';
 import { durationSchema } from '../../shared/config-file.js';
 import { patternProblem } from '../../shared/output-pattern.js';
 import { DEFAULT_RELEASE_NOTE_MARKERS } from '../../shared/release-note-markers.js';
@@ -11,7 +12,6 @@ import { versionSyntaxProblem } from '../../shared/versions.js';
 export const ID_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** Step names operators may give their own steps (kept out of rollback-* and of shell syntax). */
 export const STEP_NAME_RE = /^[a-z][a-z0-9-]{0,39}$/;
-const ADDRESS_RE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** setTimeout fires at once for anything longer than this, so longer durations are refused. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -92,11 +92,11 @@ const urlSchema = z.string().refine((u) => {
   }
 }, 'is not a URL (expected http:// or https://)');
 
-const addressSchema = z.string().refine((a) => {
-  const m = ADDRESS_RE.exec(a);
-  const port = Number(m?.[2]);
-  return m !== null && port >= 1 && port <= 65535;
-}, 'is not host:port (expected e.g. 127.0.0.1:7400 or convoy.example.com:7400)');
+/** The one host:port rule (shared/address.ts), shared with convoyd and the CLI. */
+const addressSchema = z.string().superRefine((a, ctx) => {
+  const problem = addressProblem(a);
+  if (problem) ctx.addIssue({ code: 'custom', message: `is not host:port (${problem})` });
+});
 
 const tlsSchema = z.strictObject({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) });
 

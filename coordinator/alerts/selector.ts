@@ -4,7 +4,6 @@
  * parsed matchers with our own quoting, so a selector can only ever narrow down ALERTS.
  */
 import path from 'node:path';
-import { formatDuration } from '../../shared/durations.js';
 import type { ClusterConfig } from '../config.js';
 
 /** One Prometheus label matcher, e.g. severity="critical" or alertname=~"Disk.*". */
@@ -129,10 +128,7 @@ export function firingAlertsQuery(matchers: LabelMatcher[]): string {
   return `ALERTS{${parts.join(',')}}`;
 }
 
-/** Queries are paced to pollInterval: below this a paused rollout would hammer Prometheus. */
-export const MIN_POLL_INTERVAL_MS = 1000;
-
-/** Every cluster's alerts: block checked; operator sentences naming file, key, value and fix. */
+/** Every cluster's alerts: selector checked (its durations are bounded by the schema, config-bounds.ts); operator sentences naming file, key, value and fix. */
 export function checkAlertsConfig(file: string, clusters: ClusterConfig[]): string[] {
   const name = path.basename(file);
   const problems: string[] = [];
@@ -146,9 +142,6 @@ export function checkAlertsConfig(file: string, clusters: ClusterConfig[]): stri
           `Write matchers such as severity="critical",cluster="${c.name}" (in YAML: selector: '{severity="critical"}')`,
       );
     }
-    if (c.alerts.pollIntervalMs < MIN_POLL_INTERVAL_MS)
-      problems.push(`${at}.pollInterval "${formatDuration(c.alerts.pollIntervalMs)}" is too short; use at least 1s (default 15s)`);
-    if (c.alerts.timeoutMs <= 0) problems.push(`${at}.timeout must be longer than zero (default 5s)`);
   });
   return problems;
 }

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import * as grpc from '@grpc/grpc-js';
+import { addressProblem } from '../../shared/address.js';
 import { privateKeyProblem } from '../../shared/file-security.js';
 import { channelOptions, loadServices } from '../../shared/proto.js';
 import { tlsChannel } from '../../shared/tls-client.js';
+import { printable } from '../../shared/versions.js';
 import { CliError, EXIT, toCliError, usageError } from './errors.js';
 import type {
   AgentView,
@@ -112,9 +114,28 @@ export function actorName(env: NodeJS.ProcessEnv = process.env): string {
   return `${user}@${os.hostname()}`;
 }
 
-/** Resolves flags and environment into connection options; bad TLS flags are usage errors. */
+/**
+ * The coordinator's address: --coordinator, else CONVOY_COORDINATOR, else the default. A flag
+ * given is always judged (`--coordinator ""` is a mistake, not "the default"); an empty
+ * variable counts as unset, as shells leave them. A bad value is a usage error naming where
+ * it came from, before anything dials it.
+ */
+export function coordinatorAddress(globals: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  const [source, address] =
+    globals.coordinator !== undefined
+      ? ['--coordinator', globals.coordinator]
+      : env.CONVOY_COORDINATOR
+        ? ['CONVOY_COORDINATOR', env.CONVOY_COORDINATOR]
+        : ['', DEFAULT_COORDINATOR];
+  const problem = source ? addressProblem(address) : undefined;
+  if (problem)
+    throw usageError(`${source} "${printable(address, 60)}" is not host:port (${problem}): give the address convoyd listens on.`);
+  return address;
+}
+
+/** Resolves flags and environment into connection options; bad flags are usage errors. */
 export function resolveConnection(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ConnectionOptions {
-  const address = (globals.coordinator ?? env.CONVOY_COORDINATOR ?? '').trim() || DEFAULT_COORDINATOR;
+  const address = coordinatorAddress(globals, env);
   const caFile = globals.ca ?? env.CONVOY_CA;
   const certFile = globals.cert ?? env.CONVOY_CERT;
   const keyFile = globals.key ?? env.CONVOY_KEY;

@@ -6,7 +6,9 @@
  */
 import fs from 'node:fs';
 import { z } from 'zod';
-import { durationSchema, expandHome, resolvePath } from '../../shared/config-file.js';
+import { boundedDuration } from '../../shared/bounded-values.js';
+import { expandHome, resolvePath } from '../../shared/config-file.js';
+import { NOTES_CACHE_TTL, NOTES_TIMEOUT } from '../config-bounds.js';
 import { secretFileProblem } from '../../shared/file-security.js';
 import { DEFAULT_RELEASE_NOTE_MARKERS } from '../../shared/release-note-markers.js';
 
@@ -21,8 +23,8 @@ const githubSchema = z.strictObject({
     .url({ protocol: /^https?$/, error: 'is not a URL (expected http:// or https://, e.g. https://ghe.example.com/api/v3)' })
     .default(DEFAULT_GITHUB_API_URL),
   tokenFile: z.string().min(1).optional(),
-  timeout: durationSchema.prefault('10s'),
-  cacheTtl: durationSchema.prefault('1h'),
+  timeout: boundedDuration(NOTES_TIMEOUT).prefault('10s'),
+  cacheTtl: boundedDuration(NOTES_CACHE_TTL).prefault('1h'),
 });
 
 /** What operators write under clusters[i].releaseNotes. */
@@ -72,7 +74,6 @@ function resolveGithub(configFile: string, at: string, raw: z.output<typeof gith
   const api = new URL(raw.apiUrl);
   if (api.username || api.password || api.search)
     problems.push(`${at}.apiUrl must not carry credentials or a query; write the token into a file and name it in tokenFile`);
-  if (raw.timeout <= 0) problems.push(`${at}.timeout must be longer than zero (e.g. "10s")`);
   const tokenFile = raw.tokenFile === undefined ? undefined : resolvePath(configFile, expandHome(raw.tokenFile));
   if (tokenFile !== undefined) {
     const problem = tokenFileProblem(tokenFile, `${at}.tokenFile`);

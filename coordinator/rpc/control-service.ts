@@ -13,6 +13,7 @@ import type { SqliteStore } from '../store/sqlite-store.js';
 import type { RolloutAction } from '../rollout/engine.js';
 import { actorOf, toServiceError, unary } from './errors.js';
 import { bool, limit, name, rolloutId, stepName, str } from './fields.js';
+import { logFilterProblem } from './log-filter.js';
 import { agentView, eventView, logLineView, planView, rolloutView } from './views.js';
 
 export interface ControlServiceDeps {
@@ -96,9 +97,17 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
 
     getRollout: unary((req: { id: unknown }) => view(getRollout(req.id))),
 
-    listRollouts: unary((req: { limit: unknown; cluster: unknown }) => ({
-      rollouts: controller.list(limit(req.limit, 20), name(req.cluster, 'cluster') || undefined).map(view),
-    })),
+    listRollouts: unary((req: { limit: unknown; cluster: unknown }) => {
+      const cluster = name(req.cluster, 'cluster') || undefined;
+      const rollouts = controller.list(limit(req.limit, 20), cluster);
+      // a cluster removed from the config still lists its past rollouts
+      if (cluster && rollouts.length === 0 && !controller.cluster(cluster))
+        throw new ConvoyError(
+          'NOT_FOUND',
+          `cluster "${cluster}" is not configured and has no rollouts; run \`convoy agents\` to see the clusters`,
+        );
+      return { rollouts: rollouts.map(view) };
+    }),
 
     actOnRollout: unary((req: { id: unknown; action: unknown; reason: unknown; allowSuperseded: unknown; now: unknown }, call) => {
       const action = str(req.action, 'action', 20);
@@ -111,11 +120,12 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
       return view(controller.act(rolloutId(req.id), action as RolloutAction, actorOf(call), opts));
     }),
 
-    listEvents: unary((req: { rolloutId: unknown; limit: unknown }) => ({
-      events: store
-        .listEvents({ rolloutId: rolloutId(req.rolloutId, 'rollout_id') || undefined, limit: limit(req.limit, 200) })
-        .map(eventView),
-    })),
+    listEvents: unary((req: { rolloutId: unknown; limit: unknown }) => {
+      const id = rolloutId(req.rolloutId, 'rollout_id') || undefined;
+      // an unknown rollout is NOT_FOUND, not an empty journal (rollouts are kept; retention deletes only their events)
+      if (id) getRollout(id);
+      return { events: store.listEvents({ rolloutId: id, limit: limit(req.limit, 200) }).map(eventView) };
+    }),
 
     listBackups: unary((req: { agentId: unknown }) => {
       const id = name(req.agentId, 'agent_id');
@@ -160,6 +170,8 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
       try {
         r = getRollout(call.request.id);
         filter = { host: name(call.request.host, 'host'), step: stepName(call.request.step) };
+        const problem = logFilterProblem(r, filter);
+        if (problem) throw new ConvoyError('NOT_FOUND', problem);
       } catch (err) {
         call.emit('error', toServiceError(err));
         return;

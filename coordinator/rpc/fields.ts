@@ -4,15 +4,9 @@
  * before it reaches the domain (or a log line, or an SQL parameter).
  */
 import { ConvoyError } from '../../shared/errors.js';
+import { NAME_RE, ROLLOUT_ID_RE, STEP_RE } from '../../shared/names.js';
 import { hasControlCharacters } from '../../shared/terminal-text.js';
 import { printable } from '../../shared/versions.js';
-
-/** Cluster, host and agent names: the coordinator.yaml / agent.yaml rule. */
-const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-/** Rollout ids as the store makes them (r-12); a little wider so old ids still read. */
-const ROLLOUT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Step names: letters, digits and - (backup-after, rollback-checkout). */
-const STEP_RE = /^[a-z][a-z0-9-]{0,63}$/;
 
 /** A string of at most `max` characters, without control characters. */
 export function str(v: unknown, field: string, max = 200): string {

@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
+import { type Address, parseAddress } from '../../shared/address.js';
 import type { Clock } from '../../shared/clock.js';
 import { LogLimiter } from '../../shared/log-limiter.js';
 import type { Logger } from '../../shared/logger.js';
@@ -64,9 +65,11 @@ export interface MutualTlsOptions {
   refusals?: TlsRefusalCounter;
 }
 
-function splitAddress(address: string): { host: string; port: number } {
-  const idx = address.lastIndexOf(':');
-  return { host: address.slice(0, idx).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(idx + 1)) };
+/** host:port by the one rule (shared/address.ts); config.ts validated it before any port opens. */
+function splitAddress(address: string): Address {
+  const parsed = parseAddress(address);
+  if (!parsed) throw new Error(`listen "${address}" is not host:port`);
+  return parsed;
 }
 
 function secureContext(files: TlsFiles): tls.SecureContextOptions {

@@ -108,6 +108,8 @@ export function coordinatorConfig(input: CoordinatorConfigInput): Record<string,
     ...(input.tls ? { tls: { ...input.tls } } : { insecure: true }),
     ...(input.operators ? { operators: input.operators.map((o) => ({ ...o })) } : {}),
     heartbeatTimeout: '2s',
+    // the agents' own interval; a timeout must cover two of them (coordinator/config-bounds.ts)
+    heartbeatInterval: '500ms',
     stepGrace: '10s',
   };
   const c = input.cluster;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { nameArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG } from '../options.js';
 import { formatBytes, formatTable, formatTimestamp, orDash, paint, printJson, type Paint } from '../output.js';
@@ -29,7 +30,7 @@ export function registerBackups(program: Command, ctx: CliContext): void {
   program
     .command('backups')
     .description("list an agent's backup catalogue and which archives restore into the installed version")
-    .argument('<agent>', 'the agent id')
+    .argument('<agent>', 'the agent id', nameArg('agent'))
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (agent: string, opts: { json?: boolean }, cmd: Command) => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { rolloutIdArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG, parsePositiveInt } from '../options.js';
 import { formatTable, formatTimestamp, orDash, printJson } from '../output.js';
@@ -22,7 +23,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
   program
     .command('events')
     .description("read the coordinator's event journal (who did what, when)")
-    .option('--rollout <id>', 'only events of this rollout')
+    .option('--rollout <id>', 'only events of this rollout', rolloutIdArg('--rollout'))
     .option('--limit <n>', 'how many', parsePositiveInt, 50)
     .option(...JSON_FLAG)
     .action(

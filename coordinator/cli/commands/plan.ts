@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { nameArg, versionArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { EXIT, usageError } from '../errors.js';
 import { JSON_FLAG } from '../options.js';
@@ -118,9 +119,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
   program
     .command('plan')
     .description('show what a rollout to a version would do, host by host, and what would stop it')
-    .argument('[cluster]', 'the cluster to plan for')
-    .option('--host <agent>', 'plan for one host instead of a cluster')
-    .requiredOption('--to <version>', 'the target version (a tag, or the tracked branch)')
+    .argument('[cluster]', 'the cluster to plan for', nameArg('cluster'))
+    .option('--host <agent>', 'plan for one host instead of a cluster', nameArg('agent', '--host'))
+    .requiredOption('--to <version>', 'the target version (a tag, or the tracked branch)', versionArg('--to'))
     .option('--diff', 'show the configuration drift on the way as a diff (templates, compose files)')
     .option(...JSON_FLAG)
     .action(

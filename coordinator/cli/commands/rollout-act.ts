@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { REASON_MAX, rolloutIdArg, textArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG } from '../options.js';
 import { paint, printJson } from '../output.js';
@@ -36,8 +37,8 @@ function registerAction(rollout: Command, ctx: CliContext, name: RolloutAction):
   const cmd = rollout
     .command(name)
     .description(DESCRIPTIONS[name])
-    .argument('<id>', 'the rollout id')
-    .option('--reason <text>', 'why (recorded in the event log)');
+    .argument('<id>', 'the rollout id', rolloutIdArg())
+    .option('--reason <text>', 'why (recorded in the event log)', textArg('--reason', REASON_MAX));
   if (name === 'pause')
     cmd.option('--now', 'stop before the next step, even in the middle of a host (it may be left checked out, not built)');
   if (name === 'rollback') {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { nameArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG, parsePositiveInt } from '../options.js';
 import { formatTable, formatTimestamp, orDash, paint, printJson, truncate, type Paint } from '../output.js';
@@ -25,7 +26,7 @@ export function registerRolloutList(rollout: Command, ctx: CliContext): void {
     .command('list')
     .description('list recent rollouts, newest first')
     .option('--limit <n>', 'how many', parsePositiveInt, 20)
-    .option('--cluster <name>', 'only this cluster')
+    .option('--cluster <name>', 'only this cluster', nameArg('cluster', '--cluster'))
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (opts: { limit: number; cluster?: string; json?: boolean }, cmd: Command) => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { nameArg, rolloutIdArg, stepArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG } from '../options.js';
 import { paint, printJsonLine } from '../output.js';
@@ -20,10 +21,10 @@ export function registerRolloutLogs(rollout: Command, ctx: CliContext): void {
   rollout
     .command('logs')
     .description('print the output of the steps of a rollout')
-    .argument('<id>', 'the rollout id')
+    .argument('<id>', 'the rollout id', rolloutIdArg())
     .option('-f, --follow', 'keep printing new output until the rollout ends (Ctrl-C stops)')
-    .option('--host <agent>', 'only this host')
-    .option('--step <name>', 'only this step')
+    .option('--host <agent>', 'only this host', nameArg('agent', '--host'))
+    .option('--step <name>', 'only this step', stepArg('--step'))
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (id: string, opts: LogsOptions, cmd: Command) => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { nameArg, versionArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG } from '../options.js';
 import { printJson, printJsonLine } from '../output.js';
@@ -18,9 +19,9 @@ export function registerRolloutStart(rollout: Command, ctx: CliContext): void {
   rollout
     .command('start')
     .description('start a rollout of a cluster (or of one host) to a version; prints its id')
-    .argument('[cluster]', 'the cluster to update')
-    .option('--host <agent>', 'update one host instead of a cluster')
-    .requiredOption('--to <version>', 'the target version (a tag, or the tracked branch)')
+    .argument('[cluster]', 'the cluster to update', nameArg('cluster'))
+    .option('--host <agent>', 'update one host instead of a cluster', nameArg('agent', '--host'))
+    .requiredOption('--to <version>', 'the target version (a tag, or the tracked branch)', versionArg('--to'))
     .option('--ack-release-notes', 'acknowledge release notes that require manual changes (make them first)')
     .option('--watch', 'then follow it live, like `convoy rollout watch`')
     .option(...JSON_FLAG)

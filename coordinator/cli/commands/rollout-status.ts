@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../../shared/durations.js';
+import { rolloutIdArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG } from '../options.js';
 import { formatAgo, formatTable, formatTimestamp, orDash, paint, printJson, type Paint } from '../output.js';
@@ -113,7 +114,7 @@ export function registerRolloutStatus(rollout: Command, ctx: CliContext): void {
   rollout
     .command('status')
     .description('show a rollout: its state, each host and each step run')
-    .argument('<id>', 'the rollout id')
+    .argument('<id>', 'the rollout id', rolloutIdArg())
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (id: string, opts: { json?: boolean }, cmd: Command) => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Backoff } from '../../../shared/backoff.js';
 import { systemClock } from '../../../shared/clock.js';
 import type { ControlApi } from '../client.js';
+import { rolloutIdArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { isTransient } from '../errors.js';
 import { JSON_FLAG } from '../options.js';
@@ -155,7 +156,7 @@ export function registerRolloutWatch(rollout: Command, ctx: CliContext): void {
   rollout
     .command('watch')
     .description('follow a rollout live until it succeeds, fails or is aborted')
-    .argument('<id>', 'the rollout id')
+    .argument('<id>', 'the rollout id', rolloutIdArg())
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (id: string, opts: { json?: boolean }, cmd: Command) =>

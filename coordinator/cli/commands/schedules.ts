@@ -1,5 +1,6 @@
 /** `convoy schedules [--json]`, `convoy schedules run|enable|disable <name>`: maintenance windows. */
 import type { Command } from 'commander';
+import { nameArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG } from '../options.js';
 import { formatAgo, formatTimestamp, paint, printJson, type Paint } from '../output.js';
@@ -83,7 +84,7 @@ function registerRun(schedules: Command, ctx: CliContext): void {
   schedules
     .command('run')
     .description("open a window of the schedule's length now (to try a schedule out)")
-    .argument('<name>', 'the schedule')
+    .argument('<name>', 'the schedule', nameArg('schedule'))
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (name: string, opts: { json?: boolean }, cmd: Command) => {
@@ -108,7 +109,7 @@ function registerToggle(schedules: Command, ctx: CliContext, enabled: boolean): 
         ? 'let the schedule open its windows again (kept in the state file)'
         : 'open no more windows of the schedule until enabled (kept in the state file; a window already open goes on)',
     )
-    .argument('<name>', 'the schedule')
+    .argument('<name>', 'the schedule', nameArg('schedule'))
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (name: string, opts: { json?: boolean }, cmd: Command) => {

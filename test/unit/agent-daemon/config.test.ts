@@ -143,9 +143,15 @@ describe('agent config', () => {
     });
   }
 
-  it('refuses plaintext to 127.0.0.999: not an IP address, so grpc-js would look it up as a host name', () => {
+  it('refuses 127.0.0.999: not an IP address, so grpc-js would look it up as a host name', () => {
     expect(() => parseAgentConfig(file, BASE.replace('127.0.0.1:7400', '127.0.0.999:7400'))).to.throw(
-      'agent.yaml: coordinator.insecure is true but coordinator.address "127.0.0.999:7400" is not a loopback address',
+      'agent.yaml: coordinator.address "127.0.0.999:7400" is not host:port ("127.0.0.999" is not an IPv4 address (four numbers from 0 to 255); e.g. 127.0.0.1:7400)',
+    );
+  });
+
+  it('refuses plaintext to a host name other than localhost', () => {
+    expect(() => parseAgentConfig(file, BASE.replace('127.0.0.1:7400', 'convoy.example.com:7400'))).to.throw(
+      'agent.yaml: coordinator.insecure is true but coordinator.address "convoy.example.com:7400" is not a loopback address',
     );
   });
 
@@ -180,7 +186,7 @@ describe('agent config', () => {
     [
       'an address without a port',
       BASE.replace('127.0.0.1:7400', 'localhost'),
-      'agent.yaml: coordinator.address "localhost" is not host:port (expected e.g. 127.0.0.1:7400 or convoy.example.com:7400)',
+      'agent.yaml: coordinator.address "localhost" is not host:port (the port is missing; e.g. localhost:7400)',
     ],
     [
       'an unknown key',

@@ -60,7 +60,7 @@ describe('coordinator config', () => {
     [
       'a bad address',
       'listen: "7400"\nstateFile: s.db\ninsecure: true\n',
-      'coordinator.yaml: listen "7400" is not host:port (e.g. 127.0.0.1:7400)',
+      'coordinator.yaml: listen "7400" is not host:port (the host is missing; e.g. 127.0.0.1:7400)',
     ],
     [
       'an auth server that is not a member',
@@ -75,7 +75,7 @@ describe('coordinator config', () => {
     [
       'a zero maxParallel',
       `${BASE}clusters:\n  - name: hoss\n    members: [a]\n    maxParallel: 0\n`,
-      'coordinator.yaml: clusters[0].maxParallel 0 must be at least 1',
+      'coordinator.yaml: clusters[0].maxParallel 0 must be a whole number from 1 to 64',
     ],
     [
       'plaintext on a public address',
@@ -83,9 +83,14 @@ describe('coordinator config', () => {
       'coordinator.yaml: insecure: true is refused for listen "0.0.0.0:7400" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead',
     ],
     [
-      'plaintext on 127.0.0.999 (no IP address: a host name to resolve)',
+      '127.0.0.999 (no IP address: a resolver would look it up as a host name)',
       'listen: 127.0.0.999:7400\nstateFile: s.db\ninsecure: true\n',
-      'coordinator.yaml: insecure: true is refused for listen "127.0.0.999:7400" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead',
+      'coordinator.yaml: listen "127.0.0.999:7400" is not host:port ("127.0.0.999" is not an IPv4 address (four numbers from 0 to 255); e.g. 127.0.0.1:7400)',
+    ],
+    [
+      'plaintext on a host name other than localhost',
+      'listen: convoy.example.com:7400\nstateFile: s.db\ninsecure: true\n',
+      'coordinator.yaml: insecure: true is refused for listen "convoy.example.com:7400" (plaintext is only allowed on a loopback address); configure tls: {ca, cert, key} instead',
     ],
     ['a missing listen', 'stateFile: s.db\ninsecure: true\n', 'coordinator.yaml: listen is missing (expected string, received undefined)'],
   ];
@@ -117,7 +122,7 @@ describe('coordinator config: retention', () => {
       'coordinator.yaml: retention.maxLogSize "1GB" is not a size (expected e.g. "512MiB", "1GiB", "64KiB")',
     ]);
     expect(problems(`${BASE}retention:\n  maxLogSize: 64KiB\n`)).to.deep.equal([
-      'coordinator.yaml: retention.maxLogSize "64KiB" must be at least 1MiB',
+      'coordinator.yaml: retention.maxLogSize "64KiB" is smaller than the minimum 1MiB (the output of a single rollout would not fit); write a size from 1MiB to 1TiB, e.g. "1GiB" (the default)',
     ]);
   });
 });
@@ -179,7 +184,7 @@ describe('coordinator config: schedules, operators, webhooks', () => {
     [
       'a zero window',
       'cron: "0 2 * * 0"\n    window: 0s',
-      'coordinator.yaml: schedules[0] (s).window must be longer than zero (e.g. "3h")',
+      'coordinator.yaml: schedules[0].window "0s" is shorter than the minimum 1s (no host could start in it); write a duration from 1s to 7d',
     ],
     [
       'a bad target',
@@ -307,7 +312,7 @@ describe('coordinator config: release notes', () => {
       'a zero timeout',
       `${hossRepo}        timeout: 0s\n`,
       '',
-      'coordinator.yaml: clusters[0].releaseNotes.github.timeout must be longer than zero (e.g. "10s")',
+      'coordinator.yaml: clusters[0].releaseNotes.github.timeout "0s" is shorter than the minimum 1s (every request to GitHub would time out); write a duration from 1s to 5m, e.g. "10s" (the default)',
     ],
     [
       'a requireNotes that is not a boolean',
