@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'deploy/**', 'test/fixtures/**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'deploy/**', 'samples/**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import { useSandbox, waitFor } from '../helpers/index.js';
 import { startFakeGithub } from '../helpers/github-api.js';
-import type { HossServer } from '../fixtures/hoss-server.js';
+import type { HossServer } from '../../samples/hoss-server.js';
 import { createHossFleet } from '../helpers/hoss-fleet.js';
 import { host, start, status, waitRollout, TERMINAL, type RolloutJson } from './support.js';
 

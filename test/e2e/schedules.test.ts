@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { createFleet, useSandbox, waitFor, type Fleet } from '../helpers/index.js';
-import type { ServiceEvent } from '../fixtures/sample-server.js';
+import type { ServiceEvent } from '../../samples/sample-server.js';
 import { eventTimes, host, latestRolloutId, listRollouts, status, waitRollout, TERMINAL, type RolloutJson } from './support.js';
 
 const PERIOD_MS = 30_000;

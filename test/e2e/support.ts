@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { HostView, RolloutView, StepRunView } from '../../coordinator/cli/views.js';
 import type { Fleet } from '../helpers/index.js';
 import { waitFor } from '../helpers/index.js';
-import type { ServiceEvent } from '../fixtures/sample-server.js';
+import type { ServiceEvent } from '../../samples/sample-server.js';
 
 /** What these helpers need of a fleet: its CLI (any kind of server). */
 export type CliFleet = Pick<Fleet, 'cli'>;

@@ -8,8 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createSampleServer } from '../fixtures/sample-server.js';
-import type { SampleServer, VersionSpec } from '../fixtures/sample-server.js';
+import { createSampleServer } from '../../samples/sample-server.js';
+import type { SampleServer, VersionSpec } from '../../samples/sample-server.js';
 import { agentConfig, coordinatorConfig, mergeOverrides, writeYaml, type ClusterSpec, type Overrides } from './fleet-config.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, Fleet, type FleetHost } from './fleet.js';
 import { freePort } from './ports.js';

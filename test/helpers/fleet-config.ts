@@ -5,19 +5,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { sampleServerSteps } from '../../samples/sample-server/commands.js';
 
 /** A partial config document merged over the defaults: objects merge, other values replace, null deletes. */
 export type Overrides = Record<string, unknown>;
 
-/** The sample server's commands, as the agent runs them in server/. */
-export const SAMPLE_SERVER_STEPS = {
-  backup: { command: './backup.sh', timeout: '1m' },
-  config: { command: 'make config', timeout: '1m' },
-  build: { command: 'make build', timeout: '2m' },
-  up: { command: 'make up DETACH=true', timeout: '1m' },
-  'backup-after': { command: './backup.sh', timeout: '1m' },
-  restore: { command: './restore.sh', timeout: '1m' },
-} as const;
+/** The sample server's commands, as the agent runs them in server/, with the tests' timeouts. */
+export const SAMPLE_SERVER_STEPS = sampleServerSteps({
+  backup: '1m',
+  config: '1m',
+  build: '2m',
+  up: '1m',
+  'backup-after': '1m',
+  restore: '1m',
+});
 
 export interface AgentConfigInput {
   id: string;

@@ -2,7 +2,7 @@
  * A running local fleet: convoyd and one convoy-agent per sample server as processes, and
  * what a test does to them (start, stop, kill, restart, rewrite an agent.yaml, ask the CLI).
  */
-import { processesIn, type SampleServer } from '../fixtures/sample-server.js';
+import { processesIn, type SampleServer } from '../../samples/sample-server.js';
 import { onCleanup } from './cleanup.js';
 import { registerCoordinatorTls, runCli, type CliOptions, type CliResult } from './cli.js';
 import { mergeOverrides, writeYaml, type Overrides } from './fleet-config.js';

@@ -1,11 +1,11 @@
 /**
- * A fleet of Hoss-like servers (test/fixtures/hoss-server.ts) whose agents run with
+ * A fleet of Hoss-like servers (samples/hoss-server.ts) whose agents run with
  * `profile: hoss` and no step settings of their own: each agent runs as its server's user
  * (HOME = the server's home, so ~/.hoss is that server's), with hossadm off PATH.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHossServer, type HossServer, type HossVersionSpec } from '../fixtures/hoss-server.js';
+import { createHossServer, type HossServer, type HossVersionSpec } from '../../samples/hoss-server.js';
 import { coordinatorConfig, mergeOverrides, writeYaml, type ClusterSpec, type Overrides } from './fleet-config.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, Fleet, type FleetHost } from './fleet.js';
 import { freePort } from './ports.js';

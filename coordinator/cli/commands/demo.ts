@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '../../../shared/clock.js';
 import { messageOf } from '../../../shared/errors.js';
-import type { SampleServer } from '../../../test/fixtures/sample-server.js';
+import type { SampleServer } from '../../../samples/sample-server.js';
 import { actorName, GrpcControlClient, type ControlApi } from '../client.js';
 import { terminalClient } from '../terminal-client.js';
 import { action, type CliContext } from '../context.js';
@@ -43,7 +43,7 @@ const AGENTS_READY_MS = 60_000;
 const POLL_MS = 300;
 const STOP_GRACE_MS = 10_000;
 
-type Fixture = typeof import('../../../test/fixtures/sample-server.js');
+type Fixture = typeof import('../../../samples/sample-server.js');
 
 /** Everything the demo started, so cleanup can stop exactly that. */
 interface Sandbox {
@@ -75,11 +75,11 @@ function checkPrerequisites(pkgDir: string): void {
 
 async function loadFixture(): Promise<Fixture> {
   try {
-    return await import('../../../test/fixtures/sample-server.js');
+    return await import('../../../samples/sample-server.js');
   } catch (err) {
     throw new CliError(
       EXIT.usage,
-      `the demo needs the sample server fixture (test/fixtures), which this installation lacks (${messageOf(err)}). Run it from a source checkout: npm run demo`,
+      `the demo needs its sample servers (samples/ in the package), which this installation lacks (${messageOf(err)}); reinstall Convoy, or run it from a source checkout: npm run demo`,
     );
   }
 }

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { sampleServerSteps } from '../../../samples/sample-server/commands.js';
 
 /** The demo's linked cluster: the auth server first, then the members. */
 export const DEMO_CLUSTER = 'demo';
@@ -88,14 +89,7 @@ export function agentFile(layout: DemoLayout, server: DemoServer, coordinator: s
       requestTimeout: '2s',
     },
     backup: { archiveGlob: 'backups/*.tar.gz' },
-    steps: {
-      backup: { command: './backup.sh', timeout: '2m' },
-      config: { command: 'make config', timeout: '2m' },
-      build: { command: 'make build', timeout: '5m' },
-      up: { command: 'make up DETACH=true', timeout: '2m' },
-      'backup-after': { command: './backup.sh', timeout: '2m' },
-      restore: { command: './restore.sh', timeout: '2m' },
-    },
+    steps: sampleServerSteps({ backup: '2m', config: '2m', build: '5m', up: '2m', 'backup-after': '2m', restore: '2m' }),
   };
 }
 
