@@ -11,6 +11,7 @@
  * Labels stay bounded: agent, cluster, role, phase, state, step and result. Versions appear
  * only on convoy_agent_info; rollout ids never do.
  */
+import { isHealthy } from '../shared/health.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from '../shared/clock.js';
 import type { ClusterConfig } from './config.js';
@@ -215,7 +216,7 @@ export class Metrics implements RolloutObserver, TlsRefusalCounter, OutputCounte
     perAgent(
       'convoy_agent_server_healthy',
       "1 when the agent's last health check of its server passed (or it has none), 0 when it failed; absent while the agent is disconnected (unknown).",
-      (a) => (!a.connected ? undefined : a.health && (a.health.healthy || !a.health.configured) ? 1 : 0),
+      (a) => (!a.connected ? undefined : isHealthy(a.health) ? 1 : 0),
     );
     perAgent('convoy_agent_last_backup_timestamp_seconds', 'When the newest backup in the agent catalogue was taken.', (a) => {
       const newest = a.backups.reduce((max, b) => Math.max(max, b.createdAtMs), 0);

@@ -14,7 +14,7 @@ import type { AgentStream, OpenStream } from './client.js';
 
 /** The fastest heartbeat the agent agrees to send. */
 export const MIN_HEARTBEAT_MS = 100;
-import { retryPace, sessionWasHealthy, shouldReconnect, slowRetryDelay, statusName, type RetryPace } from './retry.js';
+import { retryPace, sessionWasHealthy, slowRetryDelay, statusName, type RetryPace } from './retry.js';
 
 /** What the link asks of the daemon. */
 export interface LinkHandlers {
@@ -109,11 +109,8 @@ export class Link {
     while (!this.stopping.signal.aborted) {
       const s = await this.runSession(handlers);
       if (this.stopping.signal.aborted) return;
+      // the agent never gives up on its coordinator; retryPace says how soon it tries again
       const status = s?.status?.code;
-      if (!shouldReconnect(status, s?.refusal?.code)) {
-        this.opts.logger.error(`giving up on coordinator ${this.opts.address} (${statusName(status)})`);
-        return;
-      }
       if (sessionWasHealthy(s?.acceptedAtMs, this.opts.clock.now())) backoff.reset();
       const pace = retryPace(status, s?.refusal?.code);
       const delay = pace === 'slow' ? slowRetryDelay(this.opts.backoff, this.random()) : backoff.next();

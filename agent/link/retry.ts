@@ -47,14 +47,9 @@ const SLOW_REFUSALS: ReadonlySet<string> = new Set([
 /**
  * The agent never gives up on its coordinator: every ending (UNAVAILABLE, DEADLINE_EXCEEDED,
  * INTERNAL, UNKNOWN, CANCELLED by the server, RESOURCE_EXHAUSTED, even PERMISSION_DENIED or
- * ALREADY_EXISTS, even a clean OK) leads to another attempt. `retryPace` says how soon.
- * Our own cancellation on shutdown never reaches this function.
+ * ALREADY_EXISTS, even a clean OK) leads to another attempt; this says how soon.
+ * Our own cancellation on shutdown never reaches it.
  */
-export function shouldReconnect(_status: GrpcStatus | undefined, _refusalCode?: string): boolean {
-  return true;
-}
-
-/** How soon to retry: identity and protocol problems wait the maximum backoff, the rest the normal one. */
 export function retryPace(status: GrpcStatus | undefined, refusalCode?: string): RetryPace {
   if (refusalCode && SLOW_REFUSALS.has(refusalCode)) return 'slow';
   return status !== undefined && SLOW_STATUSES.has(status) ? 'slow' : 'normal';

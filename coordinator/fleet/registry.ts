@@ -1,4 +1,5 @@
 /** The registry of agents: who is connected, what each runs, how healthy it is. */
+import { isHealthy } from '../../shared/health.js';
 import type { Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -193,7 +194,7 @@ export class Fleet {
     if (!rec) return undefined;
     return {
       connected: rec.connected,
-      healthy: rec.health ? rec.health.healthy || !rec.health.configured : false,
+      healthy: isHealthy(rec.health),
       healthVersion: rec.health?.version ?? '',
       healthDetail: rec.health?.detail ?? '',
       disconnectedAtMs: rec.connected ? 0 : rec.disconnectedAtMs,

@@ -1,4 +1,5 @@
 /** What agents report, applied to a rollout: step results and preflight inspections. */
+import { isHealthy } from '../../shared/health.js';
 import type { InspectResult, StepResult } from '../../shared/wire.js';
 import { type Rollout, type RunOutcome, isTerminal } from './model.js';
 import { addRemoteNotes, notesOf, type RemoteNotes } from './notes.js';
@@ -88,7 +89,7 @@ export function applyInspectResult(rollout: Rollout, agentId: string, result: In
     dirtyDetail: result.repo?.dirtyDetail ?? '',
     targetExists: result.targetExists,
     error: result.error,
-    healthy: result.health ? result.health.healthy || !result.health.configured : false,
+    healthy: isHealthy(result.health),
     healthDetail: result.health?.detail ?? '',
     healthVersion: result.health?.version ?? '',
     notes: result.releaseNotes?.notes ?? [],

@@ -1,4 +1,5 @@
 /** Domain -> wire views for the CLI. */
+import { isHealthy } from '../../shared/health.js';
 import type { AgentRecord, Fleet } from '../fleet/registry.js';
 import type { HostRun, Rollout, StepRun } from '../rollout/model.js';
 import { notesOf } from '../rollout/notes.js';
@@ -94,7 +95,7 @@ export function planView(p: RolloutPreview, opts: { fleet: Fleet; includeDiff: b
       releaseNotes: v?.inspection?.releaseNotes ?? null,
       problem: v?.verdict === 'refused' ? v.reason : '',
       connected: rec?.connected ?? false,
-      healthy: health ? health.healthy || !health.configured : false,
+      healthy: isHealthy(health),
       verdict: v?.verdict ?? 'refused',
       verdictReason: v?.reason ?? '',
       drift,

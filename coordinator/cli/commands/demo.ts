@@ -3,6 +3,7 @@
  * convoyd and three agents as real processes, then a real linked rollout from 0.1.0 to 0.2.0,
  * watched live. Everything it starts is stopped again, on success, error or Ctrl-C.
  */
+import { isHealthy } from '../../../shared/health.js';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -163,7 +164,7 @@ async function startCoordinator(ctx: CliContext, sb: Sandbox, address: string, c
 }
 
 function isReady(a: AgentView | undefined): boolean {
-  return Boolean(a?.connected && (a.health?.healthy || !a.health?.configured));
+  return Boolean(a?.connected && isHealthy(a.health));
 }
 
 async function startAgents(ctx: CliContext, sb: Sandbox, client: ControlApi): Promise<AgentView[]> {
