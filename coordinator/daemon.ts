@@ -72,7 +72,7 @@ export class CoordinatorDaemon {
     this.retention = new Retention({ store, config: config.retention ?? DEFAULT_RETENTION_CONFIG, clock, logger });
     this.output = new StepOutputGate({
       rollouts: controller,
-      logs: store.logs,
+      logs: store,
       retention: this.retention,
       clock,
       logger,

@@ -5,7 +5,7 @@ import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { BackupRecord, CoordinatorMessage, HealthState, Hello, InFlight, RepoState } from '../../shared/wire.js';
 import type { AgentFacts } from '../rollout/engine.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { AgentStore } from '../store/store.js';
 
 /** The coordinator's end of one agent stream. */
 export interface AgentSession {
@@ -49,7 +49,7 @@ export interface AgentRecord {
 export type RegisterOutcome = { ok: true; record: AgentRecord } | { ok: false; code: 'ALREADY_EXISTS'; message: string };
 
 export interface FleetOptions {
-  store: SqliteStore;
+  store: AgentStore;
   clock: Clock;
   logger: Logger;
   heartbeatTimeoutMs: number;

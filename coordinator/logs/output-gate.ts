@@ -15,7 +15,7 @@ import { formatSize } from '../../shared/sizes.js';
 import { printable } from '../../shared/versions.js';
 import type { StepOutput } from '../../shared/wire.js';
 import type { Rollout, StepRun } from '../rollout/model.js';
-import type { LogTables } from '../store/log-tables.js';
+import type { LogStore } from '../store/store.js';
 import {
   AGENT_OUTPUT_RATE,
   LATE_OUTPUT_MS,
@@ -46,7 +46,7 @@ interface FinishedRun {
 
 export interface OutputGateDeps {
   rollouts: { activeRollouts(): Rollout[] };
-  logs: Pick<LogTables, 'sizeOfRun' | 'sizeOfRollout'>;
+  logs: Pick<LogStore, 'sizeOfRun' | 'sizeOfRollout'>;
   retention: Pick<Retention, 'reserve'>;
   clock: Clock;
   logger: Logger;

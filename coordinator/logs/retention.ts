@@ -9,14 +9,14 @@ import type { Clock } from '../../shared/clock.js';
 import { formatDuration } from '../../shared/durations.js';
 import type { Logger } from '../../shared/logger.js';
 import { formatSize } from '../../shared/sizes.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { AgentStore, EventStore, LogStore } from '../store/store.js';
 import type { RetentionConfig } from './output-limits.js';
 
 /** How often the age rule is applied (the size rule is applied as output arrives). */
 export const RETENTION_SWEEP_MS = 60 * 60_000;
 
 export interface RetentionDeps {
-  store: SqliteStore;
+  store: LogStore & EventStore & Pick<AgentStore, 'isOpen'>;
   config: RetentionConfig;
   clock: Clock;
   logger: Logger;
@@ -27,7 +27,7 @@ export class Retention {
   private cancelTimer?: () => void;
 
   constructor(private readonly o: RetentionDeps) {
-    this.total = o.store.logs.totalSize().bytes;
+    this.total = o.store.totalSize().bytes;
   }
 
   /** Bytes of step output stored now (as far as this process knows; re-read at each sweep). */
@@ -54,15 +54,14 @@ export class Retention {
   sweep(): void {
     const { store, config, clock, logger } = this.o;
     if (!store.isOpen) return;
-    const gone = store.logs.deleteFinishedBefore(clock.now() - config.maxAgeMs);
+    const gone = store.deleteFinishedBefore(clock.now() - config.maxAgeMs);
     if (gone.lines || gone.events) {
-      store.forgetEventCounts();
       logger.info(
         `retention: deleted the step output and events of ${gone.rollouts} rollout(s) finished more than ${formatDuration(config.maxAgeMs)} ago (${gone.lines} line(s), ${gone.events} event(s); retention.maxAge)`,
         gone,
       );
     }
-    this.total = store.logs.totalSize().bytes;
+    this.total = store.totalSize().bytes;
     this.makeRoom(0);
   }
 
@@ -80,9 +79,9 @@ export class Retention {
   private makeRoom(bytes: number): void {
     const { store, config, clock, logger } = this.o;
     while (this.total + bytes > config.maxLogBytes) {
-      const id = store.logs.oldestFinishedWithOutput();
+      const id = store.oldestFinishedWithOutput();
       if (!id) return;
-      const freed = store.logs.deleteOutputOf(id);
+      const freed = store.deleteOutputOf(id);
       this.total = Math.max(0, this.total - freed.bytes);
       const message = `step output deleted (${freed.lines} line(s), ${formatSize(freed.bytes)}): the stored output of all rollouts reached ${formatSize(config.maxLogBytes)} (retention.maxLogSize); the oldest finished rollouts go first`;
       store.appendEvents([{ atMs: clock.now(), rolloutId: id, agentId: '', step: '', actor: 'convoyd', kind: 'retention', message }]);

@@ -4,7 +4,7 @@
  */
 import type { WebhookEvent } from '../config.js';
 import type { Rollout } from '../rollout/model.js';
-import type { EventRecord } from '../store/sqlite-store.js';
+import type { EventRecord } from '../store/store.js';
 
 /** The rollout as a webhook receiver sees it. */
 export interface WebhookRollout {

@@ -10,7 +10,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { WebhookConfig } from '../config.js';
 import type { RolloutObserver } from '../rollout/controller.js';
 import type { Rollout } from '../rollout/model.js';
-import type { EventRecord } from '../store/sqlite-store.js';
+import type { EventRecord } from '../store/store.js';
 import { DeliveryQueue } from './delivery-queue.js';
 import { redactUrl } from '../../shared/http-text.js';
 import { buildPayload, webhookEventFor } from './payload.js';

@@ -12,7 +12,7 @@ import { versionSyntaxProblem } from '../../shared/versions.js';
 import type { Hello, InspectResult, StepOutput, StepResult } from '../../shared/wire.js';
 import type { ClusterConfig, CoordinatorConfig } from '../config.js';
 import type { Fleet } from '../fleet/registry.js';
-import type { EventRecord, SqliteStore, StoredLogLine } from '../store/sqlite-store.js';
+import type { EventRecord, EventStore, LogStore, RolloutStore, StoredLogLine } from '../store/store.js';
 import {
   type AlertFacts,
   type Effect,
@@ -31,7 +31,7 @@ import type { RemoteNotes } from './notes.js';
 import { createRollout } from './planner.js';
 
 export interface ControllerOptions {
-  store: SqliteStore;
+  store: RolloutStore & EventStore & Pick<LogStore, 'appendLogLines'>;
   fleet: Fleet;
   clock: Clock;
   logger: Logger;

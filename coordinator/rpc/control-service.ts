@@ -9,7 +9,7 @@ import type { Fleet } from '../fleet/registry.js';
 import type { RolloutController } from '../rollout/controller.js';
 import { isTerminal, type Rollout } from '../rollout/model.js';
 import { previewRollout } from '../rollout/preview.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { EventStore, LogStore } from '../store/store.js';
 import type { RolloutAction } from '../rollout/engine.js';
 import { actorOf, toServiceError, unary } from './errors.js';
 import { bool, limit, name, rolloutId, stepName, str } from './fields.js';
@@ -19,7 +19,7 @@ import { agentView, eventView, logLineView, planView, rolloutView } from './view
 export interface ControlServiceDeps {
   fleet: Fleet;
   controller: RolloutController;
-  store: SqliteStore;
+  store: EventStore & Pick<LogStore, 'listLogLines'>;
   logger: Logger;
   /** Times the Plan rate limits (default: the system clock). */
   clock?: Clock;

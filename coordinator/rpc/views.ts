@@ -6,7 +6,7 @@ import { notesOf } from '../rollout/notes.js';
 import { planPhases } from '../rollout/planner.js';
 import type { RolloutPreview } from '../rollout/preview.js';
 import type { ClusterConfig } from '../config.js';
-import type { EventRecord, StoredLogLine } from '../store/sqlite-store.js';
+import type { EventRecord, StoredLogLine } from '../store/store.js';
 
 export function stepRunView(run: StepRun) {
   const end = run.finishedAtMs || 0;

@@ -16,7 +16,7 @@ import { ConvoyError, messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ClusterConfig, ScheduleConfig } from '../config.js';
 import type { Rollout } from '../rollout/model.js';
-import type { EventRecord, ScheduleState } from '../store/sqlite-store.js';
+import type { EventRecord, EventStore, ScheduleState, ScheduleStore as ScheduleStates } from '../store/store.js';
 import { startCron as nodeCronStart, type CronHandle } from './cron.js';
 import {
   openScheduleWindow,
@@ -32,12 +32,8 @@ import { nextStart, nextWindows, windowAt, windowSpec, type MaintenanceWindow, t
 
 export type { ScheduleFleet, ScheduleRollouts } from './opening.js';
 
-/** What the scheduler persists (SqliteStore has it). */
-export interface ScheduleStore {
-  listScheduleStates(): ScheduleState[];
-  saveScheduleState(s: ScheduleState): void;
-  appendEvents(events: EventRecord[]): void;
-}
+/** What the scheduler persists. */
+export type ScheduleStore = ScheduleStates & Pick<EventStore, 'appendEvents'>;
 
 export type CronStarter = (expr: string, timezone: string, name: string, fn: () => void) => Promise<CronHandle>;
 

@@ -5,20 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 
-export interface StoredLogLine {
-  seq: number;
-  rolloutId: string;
-  agentId: string;
-  step: string;
-  atMs: number;
-  line: string;
-}
-
-/** Lines and bytes (UTF-8) of stored output. */
-export interface OutputSize {
-  lines: number;
-  bytes: number;
-}
+import type { OutputSize, StoredLogLine } from './store.js';
 
 export class LogTables {
   constructor(private readonly db: Database.Database) {

@@ -1,43 +1,32 @@
 /**
  * The coordinator's embedded state: SQLite in WAL mode via better-sqlite3 (the only importer).
- * Every rollout change is written in one transaction together with its step runs and events,
- * before the controller performs any effect.
+ * Every rollout change is written in one transaction together with its events, before the
+ * controller performs any effect.
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConvoyError } from '../../shared/errors.js';
 import { describeStorageError, storageFix } from './storage-errors.js';
+import type { EventRecord, OutputSize, ScheduleState, Store, StoredAgent, StoredLogLine } from './store.js';
 import type { Rollout } from '../rollout/model.js';
 import { needsWork } from '../rollout/model.js';
-import { LogTables, type StoredLogLine } from './log-tables.js';
+import { LogTables } from './log-tables.js';
 
-/** One line of the event log (who did what, every transition). */
-export interface EventRecord {
-  seq?: number;
-  atMs: number;
-  rolloutId: string;
-  agentId: string;
-  step: string;
-  actor: string;
-  kind: string;
-  message: string;
-}
+export type { EventRecord, OutputSize, ScheduleState, StoredAgent, StoredLogLine } from './store.js';
 
-/** What the coordinator remembers of an agent between its connections. */
-export interface StoredAgent {
-  id: string;
-  lastSeenMs: number;
-  data: string; // JSON of the last hello/repo/health/backups
-}
-
-export type { StoredLogLine } from './log-tables.js';
-
-/** Events kept per rollout; beyond it one note says that later events are not recorded (docs/security.md, "Bounds"). */
 export const MAX_EVENTS_PER_ROLLOUT = 10_000;
 /** Rollouts whose event count is remembered (the least recently used is counted again when needed). */
 const EVENT_COUNTS_KEPT = 1000;
 
-const SCHEMA = `
+/**
+ * The schema, one migration per version, run in order at start (the file's version is SQLite's
+ * user_version). Version 1 is the schema of the first Convoy; version 2 keeps each rollout as
+ * one document (the hosts, step_runs and meta tables were written and never read).
+ */
+const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, last_seen_ms INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rollouts (
@@ -61,11 +50,21 @@ CREATE TABLE IF NOT EXISTS log_lines (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, rollout_id TEXT NOT NULL, agent_id TEXT NOT NULL, step TEXT NOT NULL,
   request_id TEXT NOT NULL, at_ms INTEGER NOT NULL, line TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS log_lines_rollout ON log_lines (rollout_id, seq);
-`;
+CREATE TABLE IF NOT EXISTS schedules (
+  name TEXT PRIMARY KEY, enabled_override INTEGER, last_window_start_ms INTEGER NOT NULL, last_window_end_ms INTEGER NOT NULL,
+  last_run_at_ms INTEGER NOT NULL, last_outcome TEXT NOT NULL, last_rollout_id TEXT NOT NULL);
+`,
+  },
+  { version: 2, sql: 'DROP TABLE IF EXISTS hosts; DROP TABLE IF EXISTS step_runs; DROP TABLE IF EXISTS meta;' },
+];
+
+/** The schema version this convoyd writes. */
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
 /** The SQLite store. Synchronous on purpose: a transition is load -> transform -> persist without interleaving. */
-export class SqliteStore {
+export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  readonly schemaVersion: number;
   /** Step output (log_lines): sizes and retention deletions. */
   readonly logs: LogTables;
   private readonly eventCounts = new Map<string, number>();
@@ -85,8 +84,6 @@ export class SqliteStore {
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
-      this.db.exec(SCHEMA);
-      this.db.exec(SCHEDULES_SCHEMA);
     } catch (err) {
       const why = describeStorageError(err);
       throw new ConvoyError(
@@ -95,6 +92,7 @@ export class SqliteStore {
         `${storageFix(why)[0]?.toUpperCase()}${storageFix(why).slice(1)}, then start convoyd again.`,
       );
     }
+    this.schemaVersion = migrate(this.db, file);
     this.logs = new LogTables(this.db);
   }
 
@@ -113,7 +111,7 @@ export class SqliteStore {
     return `r-${row.n}`;
   }
 
-  /** Persists a rollout, its hosts, its step runs and the events of the transition, atomically. */
+  /** Persists a rollout (one document, with the columns its queries use) and the events of the transition, atomically. */
   saveRollout(r: Rollout, events: EventRecord[]): void {
     const seq = Number(r.id.replace(/^r-/, '')) || 0;
     this.db.transaction(() => {
@@ -135,35 +133,6 @@ export class SqliteStore {
           finished: needsWork(r) ? 0 : 1,
           data: JSON.stringify(r),
         });
-      const host = this.db.prepare(
-        `INSERT INTO hosts (rollout_id, agent_id, role, ord, state, from_version, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(rollout_id, agent_id) DO UPDATE SET state=excluded.state, from_version=excluded.from_version, reason=excluded.reason`,
-      );
-      const run = this.db.prepare(
-        `INSERT INTO step_runs (request_id, rollout_id, agent_id, step, attempt, phase, outcome, exit_code, reason, started_at_ms, finished_at_ms, output_tail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(request_id) DO UPDATE SET outcome=excluded.outcome, exit_code=excluded.exit_code, reason=excluded.reason,
-           started_at_ms=excluded.started_at_ms, finished_at_ms=excluded.finished_at_ms, output_tail=excluded.output_tail`,
-      );
-      for (const h of r.hosts) {
-        host.run(r.id, h.agentId, h.role, h.order, h.state, h.fromVersion, h.reason);
-        for (const s of h.runs) {
-          run.run(
-            s.requestId,
-            r.id,
-            h.agentId,
-            s.step,
-            s.attempt,
-            s.phase,
-            s.outcome,
-            s.exitCode,
-            s.reason,
-            s.startedAtMs,
-            s.finishedAtMs,
-            JSON.stringify(s.outputTail),
-          );
-        }
-      }
       this.insertEvents(events);
     })();
   }
@@ -266,6 +235,32 @@ export class SqliteStore {
     return this.logs.list(rolloutId, afterSeq, filter);
   }
 
+  sizeOfRun(requestId: string): OutputSize {
+    return this.logs.sizeOfRun(requestId);
+  }
+
+  sizeOfRollout(rolloutId: string): OutputSize {
+    return this.logs.sizeOfRollout(rolloutId);
+  }
+
+  totalSize(): OutputSize {
+    return this.logs.totalSize();
+  }
+
+  oldestFinishedWithOutput(): string | undefined {
+    return this.logs.oldestFinishedWithOutput();
+  }
+
+  deleteOutputOf(rolloutId: string): OutputSize {
+    return this.logs.deleteOutputOf(rolloutId);
+  }
+
+  deleteFinishedBefore(cutoffMs: number): { rollouts: number; lines: number; events: number } {
+    const gone = this.logs.deleteFinishedBefore(cutoffMs);
+    if (gone.events > 0) this.eventCounts.clear();
+    return gone;
+  }
+
   /** What convoyd remembers of each schedule (enabled overrides, the last window and its outcome). */
   listScheduleStates(): ScheduleState[] {
     const rows = this.db.prepare('SELECT * FROM schedules ORDER BY name').all() as Record<string, unknown>[];
@@ -300,21 +295,35 @@ export class SqliteStore {
   }
 }
 
-/** A schedule's persisted state; `enabledOverride` null means "as coordinator.yaml says". */
-export interface ScheduleState {
-  name: string;
-  enabledOverride: boolean | null;
-  /** Start of the last window opened (0: none); a window is opened at most once. */
-  lastWindowStartMs: number;
-  lastWindowEndMs: number;
-  lastRunAtMs: number;
-  /** "started r-4 to 0.2.0", "up to date: …", "skipped: rollout r-3 is running", … */
-  lastOutcome: string;
-  lastRolloutId: string;
+/**
+ * Brings the state file to SCHEMA_VERSION: refuses a file a newer Convoy wrote, copies an
+ * existing file aside (`<file>.schema-<n>.bak`, a consistent copy) before changing it, then runs
+ * each missing migration in a transaction. Returns the version.
+ */
+function migrate(db: Database.Database, file: string): number {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  if (current > SCHEMA_VERSION) {
+    throw new ConvoyError(
+      'FAILED_PRECONDITION',
+      `state file ${file} was written by a newer Convoy (schema ${current}; this convoyd knows up to ${SCHEMA_VERSION})`,
+      'Run the Convoy version that wrote it, or start this one with a state file from a snapshot it wrote (docs/upgrading.md).',
+    );
+  }
+  if (current === SCHEMA_VERSION) return current;
+  const hasData =
+    (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'rollouts'").get() as { n: number }).n > 0;
+  if (hasData) {
+    const copy = `${file}.schema-${current}.bak`;
+    fs.rmSync(copy, { force: true });
+    db.prepare('VACUUM INTO ?').run(copy);
+    fs.chmodSync(copy, 0o600);
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return SCHEMA_VERSION;
 }
-
-const SCHEDULES_SCHEMA = `
-CREATE TABLE IF NOT EXISTS schedules (
-  name TEXT PRIMARY KEY, enabled_override INTEGER, last_window_start_ms INTEGER NOT NULL, last_window_end_ms INTEGER NOT NULL,
-  last_run_at_ms INTEGER NOT NULL, last_outcome TEXT NOT NULL, last_rollout_id TEXT NOT NULL);
-`;
