@@ -168,9 +168,9 @@ export class CoordinatorDaemon {
         );
         return;
       }
-      this.fleet.sweep();
-      // deadlines of lost agents, window ends and alert gates are judged from persisted timestamps
-      this.controller.tick();
+      // an agent found silent is disconnected: its rollout arms the deadline of its steps;
+      // every other deadline is armed by the rollout itself (nextWakeAt), from persisted times
+      for (const id of this.fleet.sweep()) this.controller.onAgentChanged(id);
       this.scheduler?.tick();
     };
     this.stopSweep = this.clock.setTimer(SWEEP_INTERVAL_MS, sweep);

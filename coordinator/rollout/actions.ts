@@ -114,3 +114,24 @@ function rollback(w: Work, actor: string, opts: ActionOptions): Transition | { e
   for (const h of hosts) beginRollback(w, h, actor);
   return w.result();
 }
+
+/**
+ * A maintenance window of the rollout's schedule opened: it runs until `windowEndsAtMs`, and a
+ * rollout the last window's close paused resumes.
+ */
+export function openWindow(rollout: Rollout, windowEndsAtMs: number, actor: string, now: number): Transition {
+  const w = new Work(rollout, now);
+  const { r } = w;
+  r.windowEndsAtMs = windowEndsAtMs;
+  w.event({ kind: 'action', message: `maintenance window opened until ${new Date(windowEndsAtMs).toISOString()}`, actor });
+  if (r.state === 'paused' && r.pauseKind === 'window') w.setState(r.phase === 'preflight' ? 'pending' : 'running', '', actor);
+  r.updatedAtMs = now;
+  return w.result();
+}
+
+/** When a rollout paused by its window's close resumes by itself (0: not scheduled); shown by the CLI. */
+export function setResumeAt(rollout: Rollout, resumeAtMs: number, now: number): Transition {
+  const w = new Work(rollout, now);
+  w.r.resumeAtMs = resumeAtMs;
+  return w.result();
+}

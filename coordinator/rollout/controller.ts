@@ -23,7 +23,10 @@ import {
   applyInspectResult,
   applyRemoteNotes,
   applyStepResult,
+  openWindow,
+  nextWakeAt,
   reconcile,
+  setResumeAt,
   stepRequest,
 } from './engine.js';
 import { type Rollout, isTerminal, needsWork } from './model.js';
@@ -102,6 +105,8 @@ export class RolloutController {
   private readonly observers: RolloutObserver[] = [];
   private readonly alertChecks = new Set<string>();
   private readonly notesFetches = new Set<string>();
+  /** The wake-up timer of each unfinished rollout (see nextWakeAt). */
+  private readonly wakeTimers = new Map<string, { at: number; cancel: () => void }>();
   /** How long convoyd itself stood still since it started: added to the grace lost steps get. */
   private stallCreditMs = 0;
   /** Set while the state file cannot be written (disk full, read-only). */
@@ -119,32 +124,25 @@ export class RolloutController {
     return [...this.active.values()];
   }
 
-  /** Re-evaluates every unfinished rollout: deadlines of lost agents, window ends, alert gates. */
+  /**
+   * Re-evaluates every unfinished rollout now. Not needed for deadlines (each rollout has its
+   * own wake-up timer): for tests, and after convoyd's own stall.
+   */
   tick(): void {
     for (const id of [...this.active.keys()]) this.advance(id);
+  }
+
+  /** Stops the wake-up timers (shutdown). */
+  private cancelWakes(): void {
+    for (const t of this.wakeTimers.values()) t.cancel();
+    this.wakeTimers.clear();
   }
 
   /** A maintenance window of `schedule` opened: a rollout it paused at the last window's close resumes. */
   openWindow(id: string, windowEndsAtMs: number, actor: string): Rollout {
     const r = this.get(id);
     if (!r) throw new ConvoyError('NOT_FOUND', `rollout ${id} does not exist`);
-    const next = structuredClone(r);
-    next.windowEndsAtMs = windowEndsAtMs;
-    const events: Effect[] = [
-      {
-        kind: 'event',
-        event: { kind: 'action', message: `maintenance window opened until ${new Date(windowEndsAtMs).toISOString()}`, actor },
-      },
-    ];
-    if (next.state === 'paused' && next.pauseKind === 'window') {
-      events.push({ kind: 'event', event: { kind: 'transition', message: 'paused -> running: maintenance window opened', actor } });
-      next.state = next.phase === 'preflight' ? 'pending' : 'running';
-      next.reason = '';
-      next.pauseKind = '';
-      next.resumeAtMs = 0;
-    }
-    next.updatedAtMs = this.o.clock.now();
-    this.commit(next, events);
+    this.apply(openWindow(r, windowEndsAtMs, actor, this.o.clock.now()));
     this.advance(id);
     return this.get(id) as Rollout;
   }
@@ -153,7 +151,7 @@ export class RolloutController {
   setResumeAt(id: string, resumeAtMs: number): void {
     const r = this.active.get(id);
     if (!r || r.resumeAtMs === resumeAtMs) return;
-    this.commit({ ...r, resumeAtMs }, []);
+    this.apply(setResumeAt(r, resumeAtMs, this.o.clock.now()));
   }
 
   /** Loads every unfinished rollout and advances it (after a restart). */
@@ -169,6 +167,7 @@ export class RolloutController {
   /** Stops dispatching new work (graceful shutdown). */
   drain(): void {
     this.stopping = true;
+    this.cancelWakes();
   }
 
   cluster(name: string): ClusterConfig | undefined {
@@ -482,6 +481,24 @@ export class RolloutController {
     const r = this.active.get(id);
     if (!r || this.stopping) return;
     this.apply(reconcile(r, this.env(), this.o.clock.now()));
+    this.armWake(id);
+  }
+
+  /** One timer per rollout, at the next instant the engine says it must look again. */
+  private armWake(id: string): void {
+    const r = this.active.get(id);
+    const at = r && !this.stopping ? nextWakeAt(r, this.env(), this.o.clock.now()) : undefined;
+    const armed = this.wakeTimers.get(id);
+    if (armed?.at === at) return;
+    armed?.cancel();
+    this.wakeTimers.delete(id);
+    if (at === undefined) return;
+    // a millisecond past the deadline: the engine judges "now >= deadline"
+    const cancel = this.o.clock.setTimer(Math.max(0, at - this.o.clock.now()) + 1, () => {
+      this.wakeTimers.delete(id);
+      this.advance(id);
+    });
+    this.wakeTimers.set(id, { at, cancel });
   }
 
   private env(): Env {

@@ -9,15 +9,33 @@
 import { formatDuration } from '../../shared/durations.js';
 import { isDowngrade, sameVersion } from '../../shared/versions.js';
 import { type HostRun, type Inspection, type Phase, type Rollout, isTerminal } from './model.js';
-import { expireLostSteps } from './lost-steps.js';
+import { expireLostSteps, stepLostAtMs } from './lost-steps.js';
 import { ackReasons, gatherFromInspections, notesOf, reportMissingNotes } from './notes.js';
 import { advanceRollback } from './rollback.js';
 import { type Env, type Transition, Work, dispatch, failRollout, latestRun } from './work.js';
 
 export * from './work.js';
-export { applyAction, type RolloutAction } from './actions.js';
+export { applyAction, openWindow, setResumeAt, type ActionOptions, type RolloutAction } from './actions.js';
 export { applyInspectResult, applyRemoteNotes, applyStepResult } from './results.js';
-export { lostStepDeadline } from './lost-steps.js';
+export { lostStepDeadline, stepLostAtMs } from './lost-steps.js';
+
+/**
+ * The next instant the rollout must be reconciled even if nothing happens meanwhile (a lost
+ * step's deadline, the window's end, the auth gate's deadline); undefined when only an event
+ * (a result, a reconnect, an operator, an alert check) can move it. The controller arms one
+ * timer per rollout at this instant, the way Nomad's deployment watcher arms one at its cutoff.
+ */
+export function nextWakeAt(r: Rollout, env: Env, now: number): number | undefined {
+  const times: number[] = [];
+  for (const h of r.hosts) for (const run of h.runs) times.push(stepLostAtMs(r, h, run, env) ?? Infinity);
+  if (!isTerminal(r.state)) {
+    if (r.windowEndsAtMs > 0 && (r.state === 'running' || r.state === 'pending')) times.push(r.windowEndsAtMs);
+    if (r.authWaitSinceMs) times.push(r.authWaitSinceMs + authWaitLimitMs(r, env));
+  }
+  // an instant already past was judged by the reconcile that just ran: only events move it now
+  const next = Math.min(...times.filter((t) => t > now), Infinity);
+  return Number.isFinite(next) ? next : undefined;
+}
 
 /** Advances the rollout as far as it can go now. Safe to call at any time, any number of times. */
 export function reconcile(rollout: Rollout, env: Env, now: number): Transition {
@@ -293,6 +311,11 @@ function finishHostsInFlight(w: Work): void {
 /** The least the auth gate waits for the auth server to come back (a restarted convoyd, a restarting agent). */
 export const AUTH_WAIT_MIN_MS = 60_000;
 
+/** How long the auth gate waits before it pauses for an operator. */
+function authWaitLimitMs(r: Rollout, env: Env): number {
+  return Math.max(r.healthDeadlineMs, env.stepGraceMs, AUTH_WAIT_MIN_MS);
+}
+
 /**
  * The auth server is not fit for a member to start: wait for it (a restarted convoyd sees its
  * agents come back one by one; the auth server may simply reconnect later than a member) with
@@ -300,7 +323,7 @@ export const AUTH_WAIT_MIN_MS = 60_000;
  */
 function waitForAuth(w: Work, gate: string, env: Env): void {
   const since = (w.r.authWaitSinceMs ||= w.now);
-  const limit = Math.max(w.r.healthDeadlineMs, env.stepGraceMs, AUTH_WAIT_MIN_MS);
+  const limit = authWaitLimitMs(w.r, env);
   if (w.now < since + limit) {
     const reason = `waiting for the auth server: ${gate}; no member starts until it is back (pauses at ${new Date(since + limit).toISOString()} otherwise)`;
     if (w.r.reason !== reason) {

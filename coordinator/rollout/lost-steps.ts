@@ -2,6 +2,7 @@
  * Lost agents: a step on a disconnected agent waits up to its own timeout (plus a grace) for
  * the agent to come back and report; after that the host fails with "agent disconnected".
  */
+import type { HostRun, Rollout, StepRun } from './model.js';
 import { type Env, type Work, failRollout } from './work.js';
 
 /**
@@ -15,16 +16,25 @@ export function lostStepDeadline(startedAtMs: number, timeoutMs: number, disconn
   return Math.max(startedAtMs + timeoutMs, disconnectedAtMs) + graceMs;
 }
 
+/**
+ * When a running step of a host counts as lost: undefined while its agent is connected (or the
+ * step has no known timeout). One rule for judging (expireLostSteps) and for waking up to judge.
+ */
+export function stepLostAtMs(r: Rollout, h: HostRun, run: StepRun, env: Env): number | undefined {
+  const facts = env.agent(h.agentId);
+  if (facts?.connected || run.outcome !== 'running') return undefined;
+  const own = h.stepTimeoutsMs[run.step] ?? 0;
+  const timeout = run.step === 'health' && own ? Math.max(own, r.healthDeadlineMs) : own;
+  if (!timeout) return undefined;
+  return lostStepDeadline(run.startedAtMs, timeout, facts?.disconnectedAtMs ?? 0, env.stepGraceMs);
+}
+
 /** Marks running steps of disconnected agents past their deadline `disconnected` and fails their hosts. */
 export function expireLostSteps(w: Work, env: Env): void {
   for (const h of w.r.hosts) {
-    const facts = env.agent(h.agentId);
-    if (facts?.connected) continue;
     for (const run of h.runs) {
-      if (run.outcome !== 'running') continue;
-      const own = h.stepTimeoutsMs[run.step] ?? 0;
-      const timeout = run.step === 'health' && own ? Math.max(own, w.r.healthDeadlineMs) : own;
-      if (!timeout || w.now < lostStepDeadline(run.startedAtMs, timeout, facts?.disconnectedAtMs ?? 0, env.stepGraceMs)) continue;
+      const lostAt = stepLostAtMs(w.r, h, run, env);
+      if (lostAt === undefined || w.now < lostAt) continue;
       run.outcome = 'disconnected';
       run.reason = `agent disconnected during step ${run.step}`;
       run.finishedAtMs = w.now;
