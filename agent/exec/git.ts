@@ -4,9 +4,16 @@
  * Every ref that may come from the network is checked with versionSyntaxProblem and
  * passed in a fully qualified form (refs/tags/<v>, refs/heads/<b>) or followed by `--`,
  * so git can never read it as an option or a path.
+ *
+ * Commands that change the work tree or the refs (fetch, checkout, merge, reset) run
+ * through exec/command.ts in a process group of their own, reported through GitRun's hooks
+ * so a step journals it before git touches anything: an agent killed mid-checkout leaves a
+ * git its next start can find and kill. Read-only commands go through simple-git.
  */
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { runCommand, type CommandResult } from './command.js';
 import { ConvoyError } from '../../shared/errors.js';
+import { formatDuration } from '../../shared/durations.js';
 import { compareVersions, parseVersion, printable, versionSyntaxProblem } from '../../shared/versions.js';
 import type { RepoState } from '../../shared/wire.js';
 
@@ -29,6 +36,22 @@ const OPERATOR_GIT_ENV = [
   'GIT_SSL_KEY',
   'GIT_TERMINAL_PROMPT',
 ];
+
+/** How a command that moves the work tree or the refs runs: a step's signal and process-group hooks. */
+export interface GitRun {
+  /** A step's abort signal (its timeout or a cancel); without one, git gets BLOCK_TIMEOUT_MS. */
+  signal?: AbortSignal;
+  onOutput?: (lines: string[]) => void;
+  /** The group git runs in, before it starts changing anything (journal it). */
+  onProcessGroup?: (pgid: number) => void;
+  onProcessGroupEnded?: (pgid: number) => void;
+}
+
+/** One path `git status` lists: its two status letters ("??" untracked) and the path (relative to the repo). */
+export interface DirtyPath {
+  status: string;
+  path: string;
+}
 
 /** True for a full 40-hex commit id. */
 export function isFullSha(s: string): boolean {
@@ -82,9 +105,9 @@ export class GitRepo {
   }
 
   /** Fetches branches and tags from the default remote; a no-op without a remote. */
-  async fetchTags(signal?: AbortSignal): Promise<boolean> {
+  async fetchTags(run: GitRun = {}): Promise<boolean> {
     if (!(await this.hasRemote())) return false;
-    await this.git(signal).raw(['fetch', '--quiet', '--tags']);
+    await this.runMoving(['fetch', '--quiet', '--tags'], run);
     return true;
   }
 
@@ -104,24 +127,72 @@ export class GitRepo {
   }
 
   /** Detaches HEAD at a tag. */
-  async checkoutTag(tag: string, signal?: AbortSignal): Promise<void> {
+  async checkoutTag(tag: string, run: GitRun = {}): Promise<void> {
     checkRefName(tag);
-    await this.git(signal).raw(['checkout', '--quiet', '--detach', `refs/tags/${tag}`, '--']);
+    await this.runMoving(['checkout', '--quiet', '--detach', `refs/tags/${tag}`, '--'], run);
   }
 
   /** Detaches HEAD at a commit (rollback). */
-  async checkoutCommit(sha: string, signal?: AbortSignal): Promise<void> {
+  async checkoutCommit(sha: string, run: GitRun = {}): Promise<void> {
     checkSha(sha);
-    await this.git(signal).raw(['checkout', '--quiet', '--detach', sha, '--']);
+    await this.runMoving(['checkout', '--quiet', '--detach', sha, '--'], run);
   }
 
   /** Checks out a local branch and fast-forwards it to its upstream, when it has one. */
-  async fastForward(branch: string, signal?: AbortSignal): Promise<void> {
+  async fastForward(branch: string, run: GitRun = {}): Promise<void> {
     checkRefName(branch);
-    const git = this.git(signal);
-    await git.raw(['checkout', '--quiet', '--no-guess', branch, '--']);
+    await this.runMoving(['checkout', '--quiet', '--no-guess', branch, '--'], run);
     const upstream = await this.upstreamOf(branch);
-    if (upstream) await git.raw(['merge', '--quiet', '--ff-only', upstream]);
+    if (upstream) await this.runMoving(['merge', '--quiet', '--ff-only', upstream], run);
+  }
+
+  /** Puts the index and the tracked files back to HEAD, dropping their changes (untracked files stay). */
+  async resetHard(run: GitRun = {}): Promise<void> {
+    await this.runMoving(['reset', '--quiet', '--hard', 'HEAD', '--'], run);
+  }
+
+  /** The commit `ref` (a fully qualified ref or a full sha) points to, or undefined. */
+  async commitOf(ref: string): Promise<string | undefined> {
+    checkQualifiedRef(ref);
+    const sha = ((await this.tryRaw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])) ?? '').trim();
+    return isFullSha(sha) ? sha : undefined;
+  }
+
+  /** Every changed path, untracked files one by one, renames as a deletion and an addition. */
+  async dirtyPaths(): Promise<DirtyPath[]> {
+    const args = ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all'];
+    const out = await this.git().raw(args);
+    return out
+      .split('\0')
+      .filter((entry) => entry.length > 3)
+      .map((entry) => ({ status: entry.slice(0, 2), path: entry.slice(3) }));
+  }
+
+  /** Paths that differ between two commits (full shas). */
+  async pathsChangedBetween(from: string, to: string): Promise<string[]> {
+    checkSha(from);
+    checkSha(to);
+    const out = await this.git().raw(['diff', '--name-only', '-z', '--no-renames', from, to, '--']);
+    return out.split('\0').filter((p) => p !== '');
+  }
+
+  /** The blob id of each of `paths` at `commit` (a full sha); paths the commit lacks are absent from the map. */
+  async blobsAt(commit: string, paths: string[]): Promise<Map<string, string>> {
+    checkSha(commit);
+    const blobs = new Map<string, string>();
+    if (paths.length === 0) return blobs;
+    const out = await this.git().raw(['ls-tree', '-z', '--full-tree', commit, '--', ...paths.map(literalPathspec)]);
+    for (const entry of out.split('\0')) {
+      const m = /^\d+ blob ([0-9a-f]{40})\t(.*)$/s.exec(entry);
+      if (m?.[1] && m[2] !== undefined) blobs.set(m[2], m[1]);
+    }
+    return blobs;
+  }
+
+  /** The blob id git would store for each file of the work tree (its clean filters applied), in order. */
+  async hashWorkTreeFiles(paths: string[]): Promise<string[]> {
+    if (paths.length === 0) return [];
+    return splitLines(await this.git().raw(['hash-object', '--', ...paths]));
   }
 
   /** The full name of the branch's upstream (refs/remotes/origin/main), or undefined. */
@@ -216,6 +287,27 @@ export class GitRepo {
     }
   }
 
+  /**
+   * Runs git in its own process group (exec/command.ts): the group is reported before git
+   * changes anything, and killed as a whole on the step's abort. Throws with git's own words.
+   */
+  private async runMoving(args: string[], run: GitRun): Promise<void> {
+    const result = await runCommand({
+      command: ['git', ...args],
+      cwd: this.dir,
+      env: { ...gitEnvironment(), GIT_TERMINAL_PROMPT: '0' },
+      replaceEnv: true,
+      // under a step its signal carries the step's timeout; alone, git gets its own bound
+      timeoutMs: run.signal ? 0 : BLOCK_TIMEOUT_MS,
+      signal: run.signal,
+      onOutput: run.onOutput,
+      onProcessGroup: run.onProcessGroup,
+      onProcessGroupEnded: run.onProcessGroupEnded,
+    });
+    if (result.exitCode === 0 && !result.error) return;
+    throw new Error(describeGitFailure(args[0] ?? 'git', result));
+  }
+
   private git(signal?: AbortSignal): SimpleGit {
     const allowed = OPERATOR_GIT_ENV.filter((k) => process.env[k] !== undefined);
     const git = simpleGit({
@@ -245,6 +337,22 @@ function gitEnvironment(): Record<string, string> {
 }
 
 const GUARDED_ENV = /^(editor|visual|pager|prefix|ssh_askpass)$/i;
+
+/**
+ * git's own words first (callers show the first line), then how the command ended; a
+ * cancellation or a timeout comes first, since git's last words are then beside the point.
+ */
+function describeGitFailure(command: string, r: CommandResult): string {
+  const said = r.tail.filter((l) => l.trim() !== '');
+  if (r.cancelled) return [`git ${command} was cancelled`, ...said].join('\n');
+  if (r.timedOut) return [`git ${command} did not finish within ${formatDuration(BLOCK_TIMEOUT_MS)} and was killed`, ...said].join('\n');
+  return [...said, r.error ? `git ${command}: ${r.error}` : `git ${command} exited with code ${r.exitCode}`].join('\n');
+}
+
+/** A path from git itself, matched literally (no glob, no magic). */
+function literalPathspec(p: string): string {
+  return `:(literal)${p}`;
+}
 
 /** Operator globs as git pathspecs: `**` crosses directories, nothing outside the repository. */
 function globPathspecs(globs: string[]): string[] {

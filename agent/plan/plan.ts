@@ -12,6 +12,7 @@ import { versionSyntaxProblem } from '../../shared/versions.js';
 import type { BackupRecord, Drift, HealthState, InspectResult, RepoState, StepRequest, StepResult } from '../../shared/wire.js';
 import { BackupCatalogue } from './catalogue.js';
 import { RestorePoints } from './restore-points.js';
+import { WorktreeMoves } from './worktree-moves.js';
 import { probeHealth } from './health.js';
 import { collectDrift, driftConfigured } from './drift.js';
 import { collectReleaseNotes, targetRef } from './release-notes.js';
@@ -41,6 +42,7 @@ export class Plan implements PlanContract {
       git: new GitRepo(opts.config.repo),
       catalogue: new BackupCatalogue({ stateDir: opts.config.stateDir, clock: opts.clock }),
       restorePoints: new RestorePoints(opts.config.stateDir),
+      moves: new WorktreeMoves(opts.config.stateDir),
     };
   }
 
