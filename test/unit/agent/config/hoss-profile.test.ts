@@ -9,7 +9,12 @@ import { ConfigError } from '../../../../shared/errors.js';
 function hossHost(env: Record<string, string>): { home: string; file: string; text: string } {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-hoss-profile-'));
   fs.mkdirSync(path.join(home, '.hoss'));
-  fs.writeFileSync(path.join(home, '.hoss', '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
+  fs.writeFileSync(
+    path.join(home, '.hoss', '.env'),
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  );
   fs.mkdirSync(path.join(home, 'hybrid-object-store', 'server'), { recursive: true });
   fs.mkdirSync(path.join(home, 'hybrid-object-store', '.git'));
   fs.mkdirSync(path.join(home, 'venv', 'bin'), { recursive: true });
