@@ -8,6 +8,7 @@
  */
 import { useSandbox } from '../helpers/index.js';
 import { agentRestarts } from './faults/agent-restarts.js';
+import { checkoutKills } from './faults/checkout-kill.js';
 import { connectionFaults } from './faults/connections.js';
 import { coordinatorRestarts } from './faults/coordinator-restarts.js';
 import { useFaultMatrix } from './faults/matrix.js';
@@ -18,6 +19,7 @@ describe('e2e: faults (crash safety, reconnection, rollback)', function () {
   const suite = { sandbox: useSandbox('convoy-faults-'), declare: useFaultMatrix() };
   coordinatorRestarts(suite);
   agentRestarts(suite);
+  checkoutKills(suite);
   connectionFaults(suite);
   rollbackFaults(suite);
 });
