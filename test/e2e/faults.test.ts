@@ -8,6 +8,7 @@
  */
 import { useSandbox } from '../helpers/index.js';
 import { agentRestarts } from './faults/agent-restarts.js';
+import { agentStorageFaults } from './faults/agent-storage.js';
 import { checkoutKills } from './faults/checkout-kill.js';
 import { connectionFaults } from './faults/connections.js';
 import { coordinatorRestarts } from './faults/coordinator-restarts.js';
@@ -20,6 +21,7 @@ describe('e2e: faults (crash safety, reconnection, rollback)', function () {
   coordinatorRestarts(suite);
   agentRestarts(suite);
   checkoutKills(suite);
+  agentStorageFaults(suite);
   connectionFaults(suite);
   rollbackFaults(suite);
 });
