@@ -5,10 +5,11 @@
  * passed in a fully qualified form (refs/tags/<v>, refs/heads/<b>) or followed by `--`,
  * so git can never read it as an option or a path.
  *
- * Commands that change the work tree or the refs (fetch, checkout, merge, reset) run
- * through exec/command.ts in a process group of their own, reported through GitRun's hooks
- * so a step journals it before git touches anything: an agent killed mid-checkout leaves a
- * git its next start can find and kill. Read-only commands go through simple-git.
+ * Within a step, commands that change the work tree or the refs (fetch, checkout, merge,
+ * reset) run through exec/command.ts in a process group of their own, reported through
+ * GitRun's hooks so the step journals it before git touches anything: an agent killed
+ * mid-checkout leaves a git its next start can find and kill. Everything else goes through
+ * simple-git.
  */
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { runCommand, type CommandResult } from './command.js';
@@ -290,8 +291,15 @@ export class GitRepo {
   /**
    * Runs git in its own process group (exec/command.ts): the group is reported before git
    * changes anything, and killed as a whole on the step's abort. Throws with git's own words.
+   * Without a step to journal the group (a fetch while validating or inspecting), git stays in
+   * the agent's own group like every read: a group of its own that nobody records is one a
+   * restarted agent could never find.
    */
   private async runMoving(args: string[], run: GitRun): Promise<void> {
+    if (!run.onProcessGroup) {
+      await this.git(run.signal).raw(args);
+      return;
+    }
     const result = await runCommand({
       command: ['git', ...args],
       cwd: this.dir,
