@@ -99,6 +99,11 @@ describe('plan: a checkout killed half-way', () => {
     const rerun = stepRequest('checkout', '0.2.0', { requestId: 'req-checkout-2', attempt: 2 });
     const plan = f.plan();
     expect(await plan.validate(rerun)).to.equal(undefined);
+    expect(await plan.repoState(), "what the coordinator sees: not the operator's dirt").to.deep.include({
+      installedVersion: '0.1.0',
+      clean: true,
+      dirtyDetail: "Convoy's own half-done checkout to 0.2.0 (4 path(s)), undone by the next checkout",
+    });
     f.open();
     const hooks = recordingHooks();
     const result = await plan.run(rerun, hooks);
@@ -140,6 +145,7 @@ describe('plan: a checkout killed half-way', () => {
     const rerun = stepRequest('checkout', '0.2.0', { requestId: 'req-checkout-2', attempt: 2 });
     const plan = f.plan();
     expect(await plan.validate(rerun)).to.match(/^work tree .* is not clean: M CHANGELOG\.md, D gone\.txt, M server\/Makefile/);
+    expect((await plan.repoState()).clean).to.equal(false);
     f.open();
     const result = await plan.run(rerun, recordingHooks());
     expect(result.outcome).to.equal('FAILED');
