@@ -47,7 +47,7 @@ export function writeFileAtomicSync(file: string, text: string, mode = 0o600): v
   try {
     // a nearly full disk takes part of a write without an error: write until all of it is in
     const data = Buffer.from(text, 'utf8');
-    for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done);
+    for (let done = 0; done < data.length;) done += fs.writeSync(fd, data, done, data.length - done);
     fs.fsyncSync(fd);
   } catch (err) {
     fs.closeSync(fd);
