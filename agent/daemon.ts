@@ -13,6 +13,7 @@ import { formatDuration } from '../shared/durations.js';
 import { messageOf } from '../shared/errors.js';
 import type { CoordinatorMessage, Hello, InspectResult, StepOutcome, StepRequest, StepResult } from '../shared/wire.js';
 import { beginWhenJournalled } from './begin-step.js';
+import { boundForWire, withNote } from './outgoing-result.js';
 import { InspectionGate, type InspectionLimits } from './inspection-gate.js';
 import { makeResult, type Journal, type ProcessGroups } from './journal.js';
 import type { HealthMonitor } from './link/health-monitor.js';
@@ -62,32 +63,6 @@ const fieldsOf = (r: { rolloutId: string; step: string; requestId: string }) => 
   step: r.step,
   requestId: r.requestId,
 });
-
-/** The coordinator's bound on a result's reason (coordinator/rpc/validate.ts). */
-const MAX_REASON_CHARS = 4000;
-
-/**
- * A refused request echoes what the coordinator sent; a hostile one (a 200 kB step name, an
- * attempt of 2^31) would make the result unacceptable to any coordinator, and a journalled
- * result that is always refused would block every later Hello. Keep echoed fields in bounds.
- */
-function boundForWire(r: StepResult): StepResult {
-  const attempt = Number.isInteger(r.attempt) && r.attempt >= 0 && r.attempt <= 1000 ? r.attempt : 0;
-  return {
-    ...r,
-    rolloutId: r.rolloutId.slice(0, 64),
-    step: r.step.slice(0, 64) || 'unknown',
-    attempt,
-    reason: r.reason.slice(0, MAX_REASON_CHARS),
-  };
-}
-
-/** The result with `note` after its reason, the reason cut so both fit the wire's bound. */
-function withNote(r: StepResult, note: string): StepResult {
-  const room = Math.max(0, MAX_REASON_CHARS - note.length - 1);
-  const reason = r.reason.length > room ? `${r.reason.slice(0, Math.max(0, room - 1))}…` : r.reason;
-  return { ...r, reason: reason ? `${reason} ${note}` : note };
-}
 
 /** Owns the lifecycle; one instance per process, wired in main.ts. */
 export class Daemon {

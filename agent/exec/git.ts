@@ -13,30 +13,27 @@
  */
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { runCommand, type CommandResult } from './command.js';
-import { ConvoyError } from '../../shared/errors.js';
+import {
+  checkQualifiedRef,
+  checkRefName,
+  checkSha,
+  describeDirty,
+  gitEnvironment,
+  globPathspecs,
+  isFullSha,
+  literalPathspec,
+  OPERATOR_GIT_ENV,
+  sortTags,
+  splitLines,
+} from './git-args.js';
 import { formatDuration } from '../../shared/durations.js';
-import { compareVersions, parseVersion, printable, versionSyntaxProblem } from '../../shared/versions.js';
+import { ConvoyError } from '../../shared/errors.js';
 import type { RepoState } from '../../shared/wire.js';
 
-/** Paths listed in RepoState.dirtyDetail. */
-const DIRTY_DETAIL_PATHS = 5;
+export { isFullSha, sortTags } from './git-args.js';
+
 /** A git command that prints nothing for this long is killed (a fetch from a dead remote). */
 const BLOCK_TIMEOUT_MS = 120_000;
-const FULL_SHA = /^[0-9a-f]{40}$/;
-
-/**
- * Git variables the operator may set for the agent (deploy keys, a private CA). simple-git
- * drops ambient GIT_* variables unless allowed; these are the operator's, never the network's.
- */
-const OPERATOR_GIT_ENV = [
-  'GIT_SSH_COMMAND',
-  'GIT_SSH',
-  'GIT_SSL_CAINFO',
-  'GIT_SSL_CAPATH',
-  'GIT_SSL_CERT',
-  'GIT_SSL_KEY',
-  'GIT_TERMINAL_PROMPT',
-];
 
 /** How a command that moves the work tree or the refs runs: a step's signal and process-group hooks. */
 export interface GitRun {
@@ -52,11 +49,6 @@ export interface GitRun {
 export interface DirtyPath {
   status: string;
   path: string;
-}
-
-/** True for a full 40-hex commit id. */
-export function isFullSha(s: string): boolean {
-  return FULL_SHA.test(s);
 }
 
 /** A git work tree. */
@@ -331,22 +323,6 @@ export class GitRepo {
 }
 
 /**
- * The agent's environment minus what simple-git refuses to pass explicitly: GIT_* variables
- * other than the operator's allowed ones, and the editor, pager and askpass programs.
- */
-function gitEnvironment(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || GUARDED_ENV.test(key)) continue;
-    if (/^git_/i.test(key) && !OPERATOR_GIT_ENV.includes(key)) continue;
-    env[key] = value;
-  }
-  return env;
-}
-
-const GUARDED_ENV = /^(editor|visual|pager|prefix|ssh_askpass)$/i;
-
-/**
  * git's own words first (callers show the first line), then how the command ended; a
  * cancellation or a timeout comes first, since git's last words are then beside the point.
  */
@@ -355,48 +331,4 @@ function describeGitFailure(command: string, r: CommandResult): string {
   if (r.cancelled) return [`git ${command} was cancelled`, ...said].join('\n');
   if (r.timedOut) return [`git ${command} did not finish within ${formatDuration(BLOCK_TIMEOUT_MS)} and was killed`, ...said].join('\n');
   return [...said, r.error ? `git ${command}: ${r.error}` : `git ${command} exited with code ${r.exitCode}`].join('\n');
-}
-
-/** A path from git itself, matched literally (no glob, no magic). */
-function literalPathspec(p: string): string {
-  return `:(literal)${p}`;
-}
-
-/** Operator globs as git pathspecs: `**` crosses directories, nothing outside the repository. */
-function globPathspecs(globs: string[]): string[] {
-  return globs.map((g) => `:(glob)${g.replace(/^\.\//, '')}`);
-}
-
-/** Sorts tags: semver tags by precedence, highest first, then other tags by name. */
-export function sortTags(tags: string[]): string[] {
-  const versions = tags.filter((t) => parseVersion(t) !== null).sort((a, b) => compareVersions(b, a));
-  const others = tags.filter((t) => parseVersion(t) === null).sort((a, b) => a.localeCompare(b));
-  return [...versions, ...others];
-}
-
-function describeDirty(status: string[]): string {
-  if (status.length === 0) return '';
-  const shown = status.slice(0, DIRTY_DETAIL_PATHS).join(', ');
-  const more = status.length - DIRTY_DETAIL_PATHS;
-  return more > 0 ? `${shown} and ${more} more` : shown;
-}
-
-function splitLines(out: string): string[] {
-  return out.split('\n').filter((l) => l.trim() !== '');
-}
-
-function checkRefName(ref: string): void {
-  const problem = versionSyntaxProblem(ref);
-  if (problem) throw new ConvoyError('INVALID_ARGUMENT', problem);
-}
-
-function checkSha(sha: string): void {
-  if (!isFullSha(sha)) throw new ConvoyError('INVALID_ARGUMENT', `"${printable(sha)}" is not a full commit id (40 hex digits)`);
-}
-
-function checkQualifiedRef(ref: string): void {
-  if (isFullSha(ref)) return;
-  const m = /^refs\/(?:tags|heads|remotes)\/(.+)$/.exec(ref);
-  if (!m?.[1]) throw new ConvoyError('INVALID_ARGUMENT', `"${printable(ref)}" is not a fully qualified ref`);
-  checkRefName(m[1]);
 }
