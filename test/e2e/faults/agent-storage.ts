@@ -33,6 +33,14 @@ function stateDisk(dir: string): SmallDisk | string {
   return mountSmallDisk(path.join(dir, 'agents', 'hoss-a', 'state'), STATE_DISK_KIB);
 }
 
+/** The mounted disk, or the test skipped with the reason it could not be mounted (mounting needs root). */
+function diskOrSkip(ctx: Mocha.Context, dir: string): SmallDisk {
+  const disk = stateDisk(dir);
+  if (typeof disk !== 'string') return disk;
+  console.log(`      skipped: ${disk}`);
+  ctx.skip();
+}
+
 /** The lines of `step` in `convoy rollout logs`. */
 async function logLines(fleet: Fleet, id: string, step: string): Promise<string[]> {
   const res = await fleet.cli(['rollout', 'logs', id, '--host', 'hoss-a', '--step', step]);
@@ -46,8 +54,7 @@ function journalOnDisk(stateDir: string): { inFlight: unknown; undelivered: { st
 
 export function agentStorageFaults({ sandbox, declare }: FaultSuite): void {
   it('agent state directory full during make build: ENOSPC and the journal in the result, the next step waits, and goes on once space is freed', async function () {
-    const disk = stateDisk(sandbox.dir);
-    if (typeof disk === 'string') this.skip(); // the reason is in `disk`: mounting needs root
+    const disk = diskOrSkip(this, sandbox.dir);
     const row = declare({
       fault: "the agent's state directory (a 2 MiB tmpfs) fills up while make build runs; freed later",
       phase: 'single host, build running',
@@ -127,8 +134,7 @@ export function agentStorageFaults({ sandbox, declare }: FaultSuite): void {
   ];
   for (const [kind, code, spoil, mend, cause] of atStart) {
     it(`agent started on a ${kind} state directory: names the journal and the fix, keeps running, and the rollout waits until it is mended`, async function () {
-      const disk = stateDisk(sandbox.dir);
-      if (typeof disk === 'string') this.skip();
+      const disk = diskOrSkip(this, sandbox.dir);
       const row = declare({
         fault: `convoy-agent started on a ${kind} state directory (${code}), mended during a rollout`,
         phase: 'agent start, then single host backup',

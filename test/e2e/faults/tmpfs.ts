@@ -29,7 +29,9 @@ export function mountSmallDisk(dir: string, sizeKiB: number): SmallDisk | string
   try {
     run('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir]);
   } catch (err) {
-    const stderr = String((err as { stderr?: Buffer }).stderr ?? err).trim();
+    const stderr = String((err as { stderr?: Buffer }).stderr ?? err)
+      .trim()
+      .split('\n')[0];
     return `cannot mount a tmpfs at ${dir} (${process.getuid?.() === 0 ? 'as root' : 'not root'}): ${stderr}`;
   }
   onCleanup(`unmount ${dir}`, () => {
