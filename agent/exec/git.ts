@@ -173,19 +173,21 @@ export class GitRepo {
   async blobsAt(commit: string, paths: string[]): Promise<Map<string, string>> {
     checkSha(commit);
     const blobs = new Map<string, string>();
-    if (paths.length === 0) return blobs;
-    const out = await this.git().raw(['ls-tree', '-z', '--full-tree', commit, '--', ...paths.map(literalPathspec)]);
-    for (const entry of out.split('\0')) {
-      const m = /^\d+ blob ([0-9a-f]{40})\t(.*)$/s.exec(entry);
-      if (m?.[1] && m[2] !== undefined) blobs.set(m[2], m[1]);
+    for (const batch of batches(paths)) {
+      const out = await this.git().raw(['ls-tree', '-z', '--full-tree', commit, '--', ...batch.map(literalPathspec)]);
+      for (const entry of out.split('\0')) {
+        const m = /^\d+ blob ([0-9a-f]{40})\t(.*)$/s.exec(entry);
+        if (m?.[1] && m[2] !== undefined) blobs.set(m[2], m[1]);
+      }
     }
     return blobs;
   }
 
   /** The blob id git would store for each file of the work tree (its clean filters applied), in order. */
   async hashWorkTreeFiles(paths: string[]): Promise<string[]> {
-    if (paths.length === 0) return [];
-    return splitLines(await this.git().raw(['hash-object', '--', ...paths]));
+    const ids: string[] = [];
+    for (const batch of batches(paths)) ids.push(...splitLines(await this.git().raw(['hash-object', '--', ...batch])));
+    return ids;
   }
 
   /** The full name of the branch's upstream (refs/remotes/origin/main), or undefined. */
@@ -320,6 +322,15 @@ export class GitRepo {
     // A daemon has nobody to type a password: fail instead of waiting on a prompt.
     return git.env({ ...gitEnvironment(), GIT_TERMINAL_PROMPT: '0' });
   }
+}
+
+/** Paths per git command line: a checkout of thousands of files must not overflow the argument list. */
+const PATHS_PER_CALL = 500;
+
+function batches(paths: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < paths.length; i += PATHS_PER_CALL) out.push(paths.slice(i, i + PATHS_PER_CALL));
+  return out;
 }
 
 /**
