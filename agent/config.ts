@@ -6,6 +6,7 @@ import { ConfigError } from '../shared/errors.js';
 import { tlsFilesProblems } from '../shared/file-security.js';
 import { isLoopbackHost } from '../shared/loopback.js';
 import { writeFileAtomicSync } from '../shared/atomic-write.js';
+import { coordinatorLimitProblems } from './config/coordinator-limits.js';
 import { applyProfile, PROFILE_FACTS_FILE, type AppliedProfile } from './config/profiles.js';
 import type { ProfileFacts } from './config/hoss-profile.js';
 import { agentFileSchema, type RawAgentFile } from './config/schema.js';
@@ -209,10 +210,7 @@ export function resolveAgentConfig(file: string, raw: RawAgentFile, profile = ''
   const healthTimeoutMs = health ? health.deadlineMs + health.requestTimeoutMs : 2 * MINUTE;
   const steps = resolveSteps(raw, serverDir, healthTimeoutMs, problems, new Set(profileSteps));
   const drift = resolveDrift(raw, repo, problems);
-  // Only touch the disk once everything else is right, so a broken file leaves nothing behind.
-  const stateDir = problems.list.length === 0 ? prepareStateDir(raw.stateDir, problems) : resolvePath(abs, raw.stateDir);
-  if (problems.list.length > 0) throw new ConfigError(problems.list, `Edit ${abs} and restart ${PROGRAM}.`);
-  return {
+  const config: AgentConfig = {
     file: abs,
     id: raw.id,
     coordinator: {
@@ -225,7 +223,7 @@ export function resolveAgentConfig(file: string, raw: RawAgentFile, profile = ''
     labels: raw.labels,
     repo,
     serverDir,
-    stateDir,
+    stateDir: resolvePath(abs, raw.stateDir),
     trackedBranch: raw.trackedBranch,
     fetch: raw.fetch,
     releaseNotes: { changelog, markers: raw.releaseNotes.markers },
@@ -240,6 +238,11 @@ export function resolveAgentConfig(file: string, raw: RawAgentFile, profile = ''
     maintenanceOff: steps.maintenanceOff,
     drift,
   };
+  for (const p of coordinatorLimitProblems(config)) problems.add(p);
+  // Only touch the disk once everything else is right, so a broken file leaves nothing behind.
+  if (problems.list.length === 0) prepareStateDir(raw.stateDir, problems);
+  if (problems.list.length > 0) throw new ConfigError(problems.list, `Edit ${abs} and restart ${PROGRAM}.`);
+  return config;
 }
 
 /** The document agent.yaml stands for once its profile is applied (what --show-config prints). */

@@ -12,6 +12,8 @@ import type { Logger } from '../shared/logger.js';
 import { formatDuration } from '../shared/durations.js';
 import { messageOf } from '../shared/errors.js';
 import type { CoordinatorMessage, Hello, InspectResult, StepOutcome, StepRequest, StepResult } from '../shared/wire.js';
+import { beginWhenJournalled } from './begin-step.js';
+import { boundForWire, withNote } from './outgoing-result.js';
 import { InspectionGate, type InspectionLimits } from './inspection-gate.js';
 import { makeResult, type Journal, type ProcessGroups } from './journal.js';
 import type { HealthMonitor } from './link/health-monitor.js';
@@ -52,6 +54,8 @@ interface RunningStep {
   done: Promise<void>;
   /** Cancelled because the agent is stopping, not because the coordinator asked. */
   shutdown: boolean;
+  /** Waiting for the journal to be writable before it starts (begin-step.ts). */
+  waitingForJournal?: boolean;
 }
 
 const fieldsOf = (r: { rolloutId: string; step: string; requestId: string }) => ({
@@ -59,16 +63,6 @@ const fieldsOf = (r: { rolloutId: string; step: string; requestId: string }) => 
   step: r.step,
   requestId: r.requestId,
 });
-
-/**
- * A refused request echoes what the coordinator sent; a hostile one (a 200 kB step name, an
- * attempt of 2^31) would make the result unacceptable to any coordinator, and a journalled
- * result that is always refused would block every later Hello. Keep echoed fields in bounds.
- */
-function boundForWire(r: StepResult): StepResult {
-  const attempt = Number.isInteger(r.attempt) && r.attempt >= 0 && r.attempt <= 1000 ? r.attempt : 0;
-  return { ...r, rolloutId: r.rolloutId.slice(0, 64), step: r.step.slice(0, 64) || 'unknown', attempt, reason: r.reason.slice(0, 4000) };
-}
 
 /** Owns the lifecycle; one instance per process, wired in main.ts. */
 export class Daemon {
@@ -109,9 +103,12 @@ export class Daemon {
   private async drain(reason: string): Promise<void> {
     this.setState('draining', reason);
     const step = this.current;
+    // a step still waiting for the journal has not started: nothing to finish, it is sent again after the restart
+    if (step?.waitingForJournal) step.controller.abort(new Error(`agent stopping: ${reason}`));
     if (step) await this.finishOrCancel(step);
     this.opts.health.stop();
     await this.opts.link.stop();
+    this.opts.journal.close();
     this.setState('stopped', reason);
   }
 
@@ -244,13 +241,20 @@ export class Daemon {
         ),
       );
     }
-    const journalProblem = this.begin(request, startedAtMs);
-    if (journalProblem) return this.refuse(request, journalProblem);
+    step.waitingForJournal = true;
+    const begun = await this.begin(step);
+    step.waitingForJournal = false;
+    if (!begun.begun) {
+      if (begun.refusal) return this.refuse(request, begun.refusal);
+      if (this.lifecycle !== 'running') return this.leaveForNextSession(request);
+      const why = `cancelled while waiting for the journal: ${messageOf(step.controller.signal.reason)}`;
+      return this.record(makeResult(request, 'CANCELLED', why, startedAtMs, this.opts.clock.now()));
+    }
     this.opts.logger.info(
       `running step ${request.step} of rollout ${request.rolloutId} toward ${request.targetVersion} (attempt ${request.attempt})`,
       fieldsOf(request),
     );
-    const result = await this.run(step, startedAtMs);
+    const result = await this.run(step, begun.startedAtMs);
     this.record(result);
     await this.reportRepo();
   }
@@ -263,15 +267,20 @@ export class Daemon {
     }
   }
 
-  /** Journals the step before it starts; returns why it cannot be journalled. */
-  private begin(request: StepRequest, startedAtMs: number): string | undefined {
-    const { requestId, rolloutId, step, targetVersion, attempt } = request;
-    try {
-      this.opts.journal.begin({ requestId, rolloutId, step, targetVersion, attempt, startedAtMs });
-      return undefined;
-    } catch (err) {
-      return `cannot write the journal in ${this.opts.config.stateDir}: ${messageOf(err)}`;
-    }
+  /** Journals the step before it starts, waiting while the state directory cannot be written. */
+  private begin(step: RunningStep): ReturnType<typeof beginWhenJournalled> {
+    const { journal, clock, logger, link } = this.opts;
+    const { request } = step;
+    return beginWhenJournalled({
+      journal,
+      request,
+      now: () => clock.now(),
+      logger,
+      signal: step.controller.signal,
+      running: () => this.lifecycle === 'running',
+      say: (lines) =>
+        link.send({ output: { requestId: request.requestId, rolloutId: request.rolloutId, step: request.step, lines, atMs: clock.now() } }),
+    });
   }
 
   private async run(step: RunningStep, startedAtMs: number): Promise<StepResult> {
@@ -323,9 +332,18 @@ export class Daemon {
     let sent = result;
     try {
       sent = journal.recordResult(result); // as journalled: within the result size bound
+      const behind = journal.writeProblem;
+      if (behind) {
+        journalled = false;
+        sent = withNote(
+          sent,
+          `[convoy: result not in the agent's journal yet: ${behind.message}; sent over the stream, and the agent retries the write]`,
+        );
+      }
     } catch (err) {
       journalled = false;
       logger.error(`cannot record the result of step ${step} in the journal: ${messageOf(err)}`, fieldsOf(result));
+      sent = withNote(sent, `[convoy: result not journalled: ${messageOf(err)}]`);
     }
     if (result.health) health.observe(result.health);
     // The coordinator may answer a result with the next step at once: we must no longer be busy.

@@ -2,15 +2,22 @@
  * The agent's journal, <stateDir>/journal.json: the step in flight (written before it starts)
  * and the results the coordinator has not acknowledged yet. Every change is one atomic write,
  * so a crash at any instant leaves either the old or the new journal, never a mix.
+ *
+ * A write can fail (a full or read-only state directory). A step is begun only once its
+ * start is on disk. What already happened (a result, an ack, a process group) is kept and
+ * its write retried until it lands (journal-writer.ts): the journal never forgets a result,
+ * and a step whose result went out is never left "in flight" in memory.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { writeFileAtomicSync } from '../shared/atomic-write.js';
-import { messageOf } from '../shared/errors.js';
+import type { BackoffPolicy } from '../shared/backoff.js';
 import type { InFlight, StepOutcome, StepResult } from '../shared/wire.js';
 import { fitResult, MAX_JOURNAL_BYTES, newestWithin, resultBytes, summariseResult } from './journal-bounds.js';
+import { cleanUpProcessGroups, readBootId } from './journal-recovery.js';
+import { JournalWriter } from './journal-writer.js';
+import { storageError, type StorageError } from './storage-error.js';
 
 /** The step the agent started and has not recorded a result for. */
 export interface JournalInFlight extends InFlight {
@@ -43,6 +50,10 @@ export interface JournalOptions {
   logger: Logger;
   /** Reads the kernel boot id; undefined where there is none. */
   bootId?: () => string | undefined;
+  /** Writes the file atomically (unit tests inject a full disk). */
+  writeFile?: (file: string, text: string) => void;
+  /** Delays between retries of a failed write (default JOURNAL_RETRY). */
+  retry?: BackoffPolicy;
 }
 
 /** The fields every result carries, for results the daemon makes itself (refusals, interruptions). */
@@ -84,14 +95,6 @@ export function toWireInFlight(entry: JournalInFlight | undefined): InFlight | n
   return { requestId, rolloutId, step, targetVersion, startedAtMs };
 }
 
-function readBootId(): string | undefined {
-  try {
-    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function isJournalState(v: unknown): v is JournalState {
   if (v === null || typeof v !== 'object') return false;
   const s = v as Record<string, unknown>;
@@ -101,25 +104,33 @@ function isJournalState(v: unknown): v is JournalState {
 /** What is in flight and what the coordinator has not acknowledged, persisted before it matters. */
 export class Journal {
   private state: JournalState;
+  private readonly writer: JournalWriter;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
 
   private constructor(
     readonly file: string,
     state: JournalState,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
+    opts: JournalOptions,
     private readonly bootId: () => string | undefined,
   ) {
     this.state = state;
+    this.clock = opts.clock;
+    this.logger = opts.logger;
+    this.writer = new JournalWriter(file, { ...opts, current: () => serialise(this.state) });
   }
 
-  /** Reads <stateDir>/journal.json (empty when missing). An unreadable file is moved aside, loudly. */
+  /**
+   * Reads <stateDir>/journal.json (empty when missing; an unreadable one is moved aside, loudly),
+   * then writes it back: a state directory that cannot be written is said at start, with the
+   * file and the fix, not at the first step.
+   */
   static open(opts: JournalOptions): Journal {
     const file = path.join(opts.stateDir, 'journal.json');
     const state = Journal.read(file, opts);
-    const journal = new Journal(file, state, opts.clock, opts.logger, opts.bootId ?? readBootId);
+    const journal = new Journal(file, state, opts, opts.bootId ?? readBootId);
     // A journal written before the byte bound existed (or by hand) is brought within it now.
-    const bounded = journal.withinBytes(state.undelivered);
-    if (bounded !== state.undelivered) journal.commit({ ...state, undelivered: bounded });
+    journal.persist({ ...state, undelivered: journal.withinBytes(state.undelivered) });
     return journal;
   }
 
@@ -129,7 +140,7 @@ export class Journal {
       text = fs.readFileSync(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { inFlight: null, undelivered: [] };
-      throw err;
+      throw storageError(file, err, 'read');
     }
     try {
       const parsed: unknown = JSON.parse(text);
@@ -138,9 +149,29 @@ export class Journal {
       // fall through: treated like any other unreadable journal
     }
     const aside = `${file}.corrupt-${opts.clock.now()}`;
-    fs.renameSync(file, aside);
+    try {
+      fs.renameSync(file, aside);
+    } catch (err) {
+      throw storageError(aside, err, 'create');
+    }
     opts.logger.error(`journal ${file} is unreadable; moved it to ${aside} and started with an empty journal`, { file: aside });
     return { inFlight: null, undelivered: [] };
+  }
+
+  /** Why the journal on disk is behind (the last write failed, naming the file and the fix), or undefined. */
+  get writeProblem(): StorageError | undefined {
+    return this.writer.problem;
+  }
+
+  /** Resolves once the journal could be written again (at once when nothing failed), or when `signal` aborts. */
+  whenWritable(signal?: AbortSignal): Promise<void> {
+    return this.writer.whenWritten(signal);
+  }
+
+  /** Stops retrying a failed write (the agent is stopping); a last attempt is made first. */
+  close(): void {
+    if (this.writer.problem) this.writer.write(serialise(this.state));
+    this.writer.close();
   }
 
   get inFlight(): JournalInFlight | undefined {
@@ -155,11 +186,17 @@ export class Journal {
     return this.state.undelivered.find((r) => r.requestId === requestId);
   }
 
-  /** Records a step as started; must succeed before the step runs. */
+  /**
+   * Records a step as started; must succeed before the step runs. A write that fails throws
+   * the StorageError and changes nothing: the step is not in flight.
+   */
   begin(entry: Omit<JournalInFlight, 'pgid' | 'pgids' | 'bootId'>): void {
     const current = this.state.inFlight;
     if (current) throw new Error(`journal already has step ${current.step} (request ${current.requestId}) in flight`);
-    this.commit({ ...this.state, inFlight: { ...entry } });
+    const next = { ...this.state, inFlight: { ...entry } };
+    const failed = this.writer.write(serialise(next));
+    if (failed) throw failed;
+    this.state = next;
   }
 
   /** Adds a process group of the running step, so a restarted agent can kill what it left. */
@@ -167,7 +204,7 @@ export class Journal {
     const current = this.state.inFlight;
     if (!current) return;
     const pgids = [...processGroupsOf(current).filter((p) => p !== pgid), pgid];
-    this.commit({ ...this.state, inFlight: { ...current, pgid: undefined, pgids, bootId: this.bootId() } });
+    this.persist({ ...this.state, inFlight: { ...current, pgid: undefined, pgids, bootId: this.bootId() } });
   }
 
   /** Forgets a process group that exited: its id may be reused by an unrelated process later. */
@@ -175,12 +212,13 @@ export class Journal {
     const current = this.state.inFlight;
     if (!current || !processGroupsOf(current).includes(pgid)) return;
     const pgids = processGroupsOf(current).filter((p) => p !== pgid);
-    this.commit({ ...this.state, inFlight: { ...current, pgid: undefined, pgids } });
+    this.persist({ ...this.state, inFlight: { ...current, pgid: undefined, pgids } });
   }
 
   /**
    * One write: the step is no longer in flight and its result waits for the coordinator's ack.
    * Returns the result as journalled (cut to MAX_RESULT_BYTES when it was larger): the one to send.
+   * When the write fails the result is kept all the same and the write retried (see writeProblem).
    */
   recordResult(raw: StepResult): StepResult {
     const { result, cut } = fitResult(raw);
@@ -197,7 +235,7 @@ export class Journal {
         },
       );
     }
-    this.commit({ inFlight, undelivered: this.withinBytes(undelivered) });
+    this.persist({ inFlight, undelivered: this.withinBytes(undelivered) });
     return result;
   }
 
@@ -241,7 +279,7 @@ export class Journal {
     const acked = new Set(requestIds);
     const undelivered = this.state.undelivered.filter((r) => !acked.has(r.requestId));
     const dropped = this.state.undelivered.length - undelivered.length;
-    if (dropped > 0) this.commit({ ...this.state, undelivered });
+    if (dropped > 0) this.persist({ ...this.state, undelivered });
     return dropped;
   }
 
@@ -252,7 +290,7 @@ export class Journal {
   async recoverAfterRestart(processes: ProcessGroups): Promise<StepResult | undefined> {
     const entry = this.state.inFlight;
     if (!entry) return undefined;
-    const cleanup = await this.cleanUpProcessGroup(entry, processes);
+    const cleanup = await cleanUpProcessGroups(entry, processes, this.bootId());
     const reason = `agent restarted while step ${entry.step} was running; ${cleanup}`;
     const result = makeResult(entry, 'INTERRUPTED', reason, entry.startedAtMs, this.clock.now());
     this.recordResult(result);
@@ -260,29 +298,16 @@ export class Journal {
     return result;
   }
 
-  private async cleanUpProcessGroup(entry: JournalInFlight, processes: ProcessGroups): Promise<string> {
-    const groups = processGroupsOf(entry);
-    if (groups.length === 0) return 'no process group was recorded';
-    const boot = this.bootId();
-    if (entry.bootId && boot && entry.bootId !== boot) return `the host rebooted since, so process group ${groups.join(', ')} is gone`;
-    const outcomes: string[] = [];
-    for (const pgid of groups) {
-      if (!processes.processGroupAlive(pgid)) {
-        outcomes.push(`process group ${pgid} had already exited`);
-        continue;
-      }
-      try {
-        await processes.killProcessGroup(pgid);
-        outcomes.push(`process group ${pgid} killed`);
-      } catch (err) {
-        outcomes.push(`process group ${pgid} could not be killed (${messageOf(err)}); check the host for leftover processes`);
-      }
-    }
-    return outcomes.join('; ');
-  }
-
-  private commit(next: JournalState): void {
-    writeFileAtomicSync(this.file, JSON.stringify(next, null, 1) + '\n');
+  /**
+   * Adopts a change that already happened in the world (a result, an ack, a process group)
+   * and writes it; a failed write stays pending and is retried by the writer.
+   */
+  private persist(next: JournalState): void {
     this.state = next;
+    this.writer.write(serialise(next));
   }
+}
+
+function serialise(state: JournalState): string {
+  return JSON.stringify(state, null, 1) + '\n';
 }

@@ -10,9 +10,13 @@ export async function writeFileAtomic(file: string, text: string, mode = 0o600):
   try {
     await fh.writeFile(text, 'utf8');
     await fh.sync();
-  } finally {
-    await fh.close();
+  } catch (err) {
+    // a half-written temp file on a full disk holds the very space a retry needs
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
   }
+  await fh.close();
   try {
     await chmod(tmp, mode); // a temp file left by a crash keeps its old mode when reopened
     await rename(tmp, file);
@@ -41,11 +45,16 @@ export function writeFileAtomicSync(file: string, text: string, mode = 0o600): v
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
-    fs.writeSync(fd, text);
+    // a nearly full disk takes part of a write without an error: write until all of it is in
+    const data = Buffer.from(text, 'utf8');
+    for (let done = 0; done < data.length;) done += fs.writeSync(fd, data, done, data.length - done);
     fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true }); // as above: free what the failed write took
+    throw err;
   }
+  fs.closeSync(fd);
   try {
     fs.chmodSync(tmp, mode);
     fs.renameSync(tmp, file);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { addressProblem } from '../../shared/address.js';
 import { durationSchema } from '../../shared/config-file.js';
+import { durationText } from './duration-text.js';
 import { patternProblem } from '../../shared/output-pattern.js';
 import { DEFAULT_RELEASE_NOTE_MARKERS } from '../../shared/release-note-markers.js';
 import { versionSyntaxProblem } from '../../shared/versions.js';
@@ -19,6 +20,35 @@ export const MAX_TIMER_MS = 2_147_483_647;
 export const positiveDuration = durationSchema.pipe(
   z.number().positive({ error: 'must be longer than 0' }).max(MAX_TIMER_MS, { error: 'must be at most 24d' }),
 );
+
+/** A duration from `minMs` to `maxMs`; the messages say the bound and, with `why`, what it protects. */
+function boundedDuration(
+  minMs: number,
+  minText: string,
+  maxMs: number,
+  maxText: string,
+  why: string,
+): ReturnType<typeof durationSchema.pipe> {
+  return durationSchema.pipe(
+    z
+      .number()
+      .min(minMs, { error: `must be at least ${minText}${why}` })
+      .max(maxMs, { error: `must be at most ${maxText}${why}` }),
+  );
+}
+
+/** A step's timeout: shorter than a second is a typo (and the coordinator's own limit is in coordinator-limits.ts). */
+const stepTimeout = boundedDuration(1000, '1s', MAX_TIMER_MS, '24d', ' (a step timeout, e.g. 10m)');
+/** How often the agent says it is alive: often enough for the coordinator's timeout, rarely enough not to flood it. */
+const heartbeatInterval = boundedDuration(
+  100,
+  '100ms',
+  60_000,
+  '1m',
+  ' (the coordinator counts an agent lost after missing heartbeats; e.g. 5s)',
+);
+/** Health polling: at least 100ms between probes, whatever was written. */
+const pollInterval = boundedDuration(100, '100ms', MAX_TIMER_MS, '24d', ' (e.g. 1s)');
 
 const scalarToString = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string' }).transform(String);
 
@@ -61,7 +91,7 @@ const patternsSchema = z.preprocess(
 
 export const stepSchema = z.strictObject({
   command: commandSchema.optional(),
-  timeout: positiveDuration.optional(),
+  timeout: stepTimeout.optional(),
   env: envSchema.optional(),
   cwd: z.string().min(1).optional(),
   enabled: z.boolean().optional(),
@@ -82,6 +112,28 @@ export const stepSchema = z.strictObject({
   requiresBackup: z.boolean().optional(),
 });
 export type RawStep = z.output<typeof stepSchema>;
+
+/**
+ * One request, and one wait between probes, must fit in the deadline: otherwise the health
+ * step gives up before it has checked even once (e.g. requestTimeout 30s, deadline 20s).
+ */
+function checkHealthTiming(h: { interval: number; deadline: number; requestTimeout: number }, ctx: z.RefinementCtx): void {
+  const deadline = durationText(h.deadline);
+  if (h.requestTimeout >= h.deadline) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['requestTimeout'],
+      message: `must be shorter than health.deadline (${deadline}): one probe must fit in the deadline. Shorten requestTimeout or lengthen deadline (e.g. requestTimeout: 5s, deadline: 2m)`,
+    });
+  }
+  if (h.interval >= h.deadline) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['interval'],
+      message: `must be shorter than health.deadline (${deadline}): the health step probes every interval until the deadline. Shorten interval or lengthen deadline (e.g. interval: 1s, deadline: 2m)`,
+    });
+  }
+}
 
 const urlSchema = z.string().refine((u) => {
   try {
@@ -114,7 +166,7 @@ export const agentFileSchema = z.strictObject({
     address: addressSchema,
     insecure: z.boolean().default(false),
     tls: tlsSchema.optional(),
-    heartbeatInterval: positiveDuration.prefault('5s'),
+    heartbeatInterval: heartbeatInterval.prefault('5s'),
     backoff: z.strictObject({ initial: positiveDuration.prefault('500ms'), max: positiveDuration.prefault('30s') }).prefault({}),
   }),
   labels: z.record(z.string(), scalarToString).default({}),
@@ -142,11 +194,12 @@ export const agentFileSchema = z.strictObject({
         .optional(),
       /** More URLs that must answer 2xx too (Hoss: the auth service's ping on the auth server). */
       alsoUrls: z.array(urlSchema).max(10).default([]),
-      interval: positiveDuration.prefault('1s'),
-      deadline: positiveDuration.prefault('2m'),
-      monitorInterval: positiveDuration.prefault('10s'),
-      requestTimeout: positiveDuration.prefault('5s'),
+      interval: pollInterval.prefault('1s'),
+      deadline: boundedDuration(1000, '1s', MAX_TIMER_MS, '24d', ' (e.g. 2m)').prefault('2m'),
+      monitorInterval: pollInterval.prefault('10s'),
+      requestTimeout: pollInterval.prefault('5s'),
     })
+    .superRefine(checkHealthTiming)
     .optional(),
   backup: z
     .strictObject({

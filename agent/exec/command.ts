@@ -23,6 +23,8 @@ export interface RunCommandOptions {
   cwd: string;
   /** Added to the agent's own environment (the caller includes the CONVOY_* variables). */
   env?: Record<string, string>;
+  /** `env` is the whole environment, not an addition (git: the agent's GIT_* variables must not leak in). */
+  replaceEnv?: boolean;
   /** 0 means no timeout. */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -115,7 +117,7 @@ function spawnInGroup(file: string, args: string[], opts: RunCommandOptions): Re
   const sub = execa(file, args, {
     cwd: opts.cwd,
     env: opts.env,
-    extendEnv: true,
+    extendEnv: opts.replaceEnv !== true,
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',

@@ -4,35 +4,51 @@
  * Every ref that may come from the network is checked with versionSyntaxProblem and
  * passed in a fully qualified form (refs/tags/<v>, refs/heads/<b>) or followed by `--`,
  * so git can never read it as an option or a path.
+ *
+ * Within a step, commands that change the work tree or the refs (fetch, checkout, merge,
+ * reset) run through exec/command.ts in a process group of their own, reported through
+ * GitRun's hooks so the step journals it before git touches anything: an agent killed
+ * mid-checkout leaves a git its next start can find and kill. Everything else goes through
+ * simple-git.
  */
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { runCommand, type CommandResult } from './command.js';
+import {
+  checkQualifiedRef,
+  checkRefName,
+  checkSha,
+  describeDirty,
+  gitEnvironment,
+  globPathspecs,
+  isFullSha,
+  literalPathspec,
+  OPERATOR_GIT_ENV,
+  sortTags,
+  splitLines,
+} from './git-args.js';
+import { formatDuration } from '../../shared/durations.js';
 import { ConvoyError } from '../../shared/errors.js';
-import { compareVersions, parseVersion, printable, versionSyntaxProblem } from '../../shared/versions.js';
 import type { RepoState } from '../../shared/wire.js';
 
-/** Paths listed in RepoState.dirtyDetail. */
-const DIRTY_DETAIL_PATHS = 5;
+export { isFullSha, sortTags } from './git-args.js';
+
 /** A git command that prints nothing for this long is killed (a fetch from a dead remote). */
 const BLOCK_TIMEOUT_MS = 120_000;
-const FULL_SHA = /^[0-9a-f]{40}$/;
 
-/**
- * Git variables the operator may set for the agent (deploy keys, a private CA). simple-git
- * drops ambient GIT_* variables unless allowed; these are the operator's, never the network's.
- */
-const OPERATOR_GIT_ENV = [
-  'GIT_SSH_COMMAND',
-  'GIT_SSH',
-  'GIT_SSL_CAINFO',
-  'GIT_SSL_CAPATH',
-  'GIT_SSL_CERT',
-  'GIT_SSL_KEY',
-  'GIT_TERMINAL_PROMPT',
-];
+/** How a command that moves the work tree or the refs runs: a step's signal and process-group hooks. */
+export interface GitRun {
+  /** A step's abort signal (its timeout or a cancel); without one, git gets BLOCK_TIMEOUT_MS. */
+  signal?: AbortSignal;
+  onOutput?: (lines: string[]) => void;
+  /** The group git runs in, before it starts changing anything (journal it). */
+  onProcessGroup?: (pgid: number) => void;
+  onProcessGroupEnded?: (pgid: number) => void;
+}
 
-/** True for a full 40-hex commit id. */
-export function isFullSha(s: string): boolean {
-  return FULL_SHA.test(s);
+/** One path `git status` lists: its two status letters ("??" untracked) and the path (relative to the repo). */
+export interface DirtyPath {
+  status: string;
+  path: string;
 }
 
 /** A git work tree. */
@@ -82,9 +98,9 @@ export class GitRepo {
   }
 
   /** Fetches branches and tags from the default remote; a no-op without a remote. */
-  async fetchTags(signal?: AbortSignal): Promise<boolean> {
+  async fetchTags(run: GitRun = {}): Promise<boolean> {
     if (!(await this.hasRemote())) return false;
-    await this.git(signal).raw(['fetch', '--quiet', '--tags']);
+    await this.runMoving(['fetch', '--quiet', '--tags'], run);
     return true;
   }
 
@@ -104,24 +120,74 @@ export class GitRepo {
   }
 
   /** Detaches HEAD at a tag. */
-  async checkoutTag(tag: string, signal?: AbortSignal): Promise<void> {
+  async checkoutTag(tag: string, run: GitRun = {}): Promise<void> {
     checkRefName(tag);
-    await this.git(signal).raw(['checkout', '--quiet', '--detach', `refs/tags/${tag}`, '--']);
+    await this.runMoving(['checkout', '--quiet', '--detach', `refs/tags/${tag}`, '--'], run);
   }
 
   /** Detaches HEAD at a commit (rollback). */
-  async checkoutCommit(sha: string, signal?: AbortSignal): Promise<void> {
+  async checkoutCommit(sha: string, run: GitRun = {}): Promise<void> {
     checkSha(sha);
-    await this.git(signal).raw(['checkout', '--quiet', '--detach', sha, '--']);
+    await this.runMoving(['checkout', '--quiet', '--detach', sha, '--'], run);
   }
 
   /** Checks out a local branch and fast-forwards it to its upstream, when it has one. */
-  async fastForward(branch: string, signal?: AbortSignal): Promise<void> {
+  async fastForward(branch: string, run: GitRun = {}): Promise<void> {
     checkRefName(branch);
-    const git = this.git(signal);
-    await git.raw(['checkout', '--quiet', '--no-guess', branch, '--']);
+    await this.runMoving(['checkout', '--quiet', '--no-guess', branch, '--'], run);
     const upstream = await this.upstreamOf(branch);
-    if (upstream) await git.raw(['merge', '--quiet', '--ff-only', upstream]);
+    if (upstream) await this.runMoving(['merge', '--quiet', '--ff-only', upstream], run);
+  }
+
+  /** Puts the index and the tracked files back to HEAD, dropping their changes (untracked files stay). */
+  async resetHard(run: GitRun = {}): Promise<void> {
+    await this.runMoving(['reset', '--quiet', '--hard', 'HEAD', '--'], run);
+  }
+
+  /** The commit `ref` (a fully qualified ref or a full sha) points to, or undefined. */
+  async commitOf(ref: string): Promise<string | undefined> {
+    checkQualifiedRef(ref);
+    const sha = ((await this.tryRaw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])) ?? '').trim();
+    return isFullSha(sha) ? sha : undefined;
+  }
+
+  /** Every changed path, untracked files one by one, renames as a deletion and an addition. */
+  async dirtyPaths(): Promise<DirtyPath[]> {
+    const args = ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all'];
+    const out = await this.git().raw(args);
+    return out
+      .split('\0')
+      .filter((entry) => entry.length > 3)
+      .map((entry) => ({ status: entry.slice(0, 2), path: entry.slice(3) }));
+  }
+
+  /** Paths that differ between two commits (full shas). */
+  async pathsChangedBetween(from: string, to: string): Promise<string[]> {
+    checkSha(from);
+    checkSha(to);
+    const out = await this.git().raw(['diff', '--name-only', '-z', '--no-renames', from, to, '--']);
+    return out.split('\0').filter((p) => p !== '');
+  }
+
+  /** The blob id of each of `paths` at `commit` (a full sha); paths the commit lacks are absent from the map. */
+  async blobsAt(commit: string, paths: string[]): Promise<Map<string, string>> {
+    checkSha(commit);
+    const blobs = new Map<string, string>();
+    for (const batch of batches(paths)) {
+      const out = await this.git().raw(['ls-tree', '-z', '--full-tree', commit, '--', ...batch.map(literalPathspec)]);
+      for (const entry of out.split('\0')) {
+        const m = /^\d+ blob ([0-9a-f]{40})\t(.*)$/s.exec(entry);
+        if (m?.[1] && m[2] !== undefined) blobs.set(m[2], m[1]);
+      }
+    }
+    return blobs;
+  }
+
+  /** The blob id git would store for each file of the work tree (its clean filters applied), in order. */
+  async hashWorkTreeFiles(paths: string[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const batch of batches(paths)) ids.push(...splitLines(await this.git().raw(['hash-object', '--', ...batch])));
+    return ids;
   }
 
   /** The full name of the branch's upstream (refs/remotes/origin/main), or undefined. */
@@ -216,6 +282,34 @@ export class GitRepo {
     }
   }
 
+  /**
+   * Runs git in its own process group (exec/command.ts): the group is reported before git
+   * changes anything, and killed as a whole on the step's abort. Throws with git's own words.
+   * Without a step to journal the group (a fetch while validating or inspecting), git stays in
+   * the agent's own group like every read: a group of its own that nobody records is one a
+   * restarted agent could never find.
+   */
+  private async runMoving(args: string[], run: GitRun): Promise<void> {
+    if (!run.onProcessGroup) {
+      await this.git(run.signal).raw(args);
+      return;
+    }
+    const result = await runCommand({
+      command: ['git', ...args],
+      cwd: this.dir,
+      env: { ...gitEnvironment(), GIT_TERMINAL_PROMPT: '0' },
+      replaceEnv: true,
+      // under a step its signal carries the step's timeout; alone, git gets its own bound
+      timeoutMs: run.signal ? 0 : BLOCK_TIMEOUT_MS,
+      signal: run.signal,
+      onOutput: run.onOutput,
+      onProcessGroup: run.onProcessGroup,
+      onProcessGroupEnded: run.onProcessGroupEnded,
+    });
+    if (result.exitCode === 0 && !result.error) return;
+    throw new Error(describeGitFailure(args[0] ?? 'git', result));
+  }
+
   private git(signal?: AbortSignal): SimpleGit {
     const allowed = OPERATOR_GIT_ENV.filter((k) => process.env[k] !== undefined);
     const git = simpleGit({
@@ -230,57 +324,22 @@ export class GitRepo {
   }
 }
 
+/** Paths per git command line: a checkout of thousands of files must not overflow the argument list. */
+const PATHS_PER_CALL = 500;
+
+function batches(paths: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < paths.length; i += PATHS_PER_CALL) out.push(paths.slice(i, i + PATHS_PER_CALL));
+  return out;
+}
+
 /**
- * The agent's environment minus what simple-git refuses to pass explicitly: GIT_* variables
- * other than the operator's allowed ones, and the editor, pager and askpass programs.
+ * git's own words first (callers show the first line), then how the command ended; a
+ * cancellation or a timeout comes first, since git's last words are then beside the point.
  */
-function gitEnvironment(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || GUARDED_ENV.test(key)) continue;
-    if (/^git_/i.test(key) && !OPERATOR_GIT_ENV.includes(key)) continue;
-    env[key] = value;
-  }
-  return env;
-}
-
-const GUARDED_ENV = /^(editor|visual|pager|prefix|ssh_askpass)$/i;
-
-/** Operator globs as git pathspecs: `**` crosses directories, nothing outside the repository. */
-function globPathspecs(globs: string[]): string[] {
-  return globs.map((g) => `:(glob)${g.replace(/^\.\//, '')}`);
-}
-
-/** Sorts tags: semver tags by precedence, highest first, then other tags by name. */
-export function sortTags(tags: string[]): string[] {
-  const versions = tags.filter((t) => parseVersion(t) !== null).sort((a, b) => compareVersions(b, a));
-  const others = tags.filter((t) => parseVersion(t) === null).sort((a, b) => a.localeCompare(b));
-  return [...versions, ...others];
-}
-
-function describeDirty(status: string[]): string {
-  if (status.length === 0) return '';
-  const shown = status.slice(0, DIRTY_DETAIL_PATHS).join(', ');
-  const more = status.length - DIRTY_DETAIL_PATHS;
-  return more > 0 ? `${shown} and ${more} more` : shown;
-}
-
-function splitLines(out: string): string[] {
-  return out.split('\n').filter((l) => l.trim() !== '');
-}
-
-function checkRefName(ref: string): void {
-  const problem = versionSyntaxProblem(ref);
-  if (problem) throw new ConvoyError('INVALID_ARGUMENT', problem);
-}
-
-function checkSha(sha: string): void {
-  if (!isFullSha(sha)) throw new ConvoyError('INVALID_ARGUMENT', `"${printable(sha)}" is not a full commit id (40 hex digits)`);
-}
-
-function checkQualifiedRef(ref: string): void {
-  if (isFullSha(ref)) return;
-  const m = /^refs\/(?:tags|heads|remotes)\/(.+)$/.exec(ref);
-  if (!m?.[1]) throw new ConvoyError('INVALID_ARGUMENT', `"${printable(ref)}" is not a fully qualified ref`);
-  checkRefName(m[1]);
+function describeGitFailure(command: string, r: CommandResult): string {
+  const said = r.tail.filter((l) => l.trim() !== '');
+  if (r.cancelled) return [`git ${command} was cancelled`, ...said].join('\n');
+  if (r.timedOut) return [`git ${command} did not finish within ${formatDuration(BLOCK_TIMEOUT_MS)} and was killed`, ...said].join('\n');
+  return [...said, r.error ? `git ${command}: ${r.error}` : `git ${command} exited with code ${r.exitCode}`].join('\n');
 }

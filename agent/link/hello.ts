@@ -5,8 +5,8 @@ import { MAX_MESSAGE_BYTES } from '../../shared/proto.js';
 import { agentMessageBytes } from '../../shared/wire-size.js';
 import type { Heartbeat, Hello, RepoState } from '../../shared/wire.js';
 import { toWireInFlight, type Journal } from '../journal.js';
-import { alongsideStep, runnableSteps } from '../plan/steps.js';
-import type { AgentConfig, Plan, StepConfig } from '../types.js';
+import { stepTimeoutsMs } from '../plan/steps.js';
+import type { AgentConfig, Plan } from '../types.js';
 import type { HealthMonitor } from './health-monitor.js';
 
 export interface HelloSources {
@@ -65,27 +65,12 @@ function helloWithout(src: HelloSources, repo: RepoState, health: Hello['health'
     inFlight: toWireInFlight(journal.inFlight),
     hostname: src.hostname,
     hasRestore: config.restore !== undefined && config.restore.enabled,
-    stepTimeoutsMs: stepTimeouts(config),
+    stepTimeoutsMs: stepTimeoutsMs(config),
     backupCompatibility: config.backup.compatibility,
     rollbackPlan: plan.rollbackStepNames(),
     backupSteps: plan.backupStepNames(),
     profile: config.profile,
   };
-}
-
-/**
- * Each enabled step's timeout; the health step lasts up to its deadline, and a step with a
- * cleanup or an alongside step may run those too.
- */
-function stepTimeouts(config: HelloSources['config']): Record<string, number> {
-  const steps = runnableSteps(config);
-  const longest = (s: StepConfig): number => {
-    if (s.name === 'health') return Math.max(s.timeoutMs, config.health?.deadlineMs ?? 0);
-    const along = s.alongside ? alongsideStep(config, s.alongside.step) : undefined;
-    const parts = [s.cleanup ? s.timeoutMs : 0, Math.max(s.timeoutMs, along?.timeoutMs ?? 0), s.verify ? s.timeoutMs : 0];
-    return parts.reduce((a, b) => a + b, 0);
-  };
-  return Object.fromEntries(steps.map((s) => [s.name, longest(s)]));
 }
 
 export function buildHeartbeat(src: Pick<HelloSources, 'journal' | 'health' | 'clock'>): Heartbeat {

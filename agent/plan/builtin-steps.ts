@@ -2,7 +2,7 @@
 import type { StepConfig, StepHooks } from '../types.js';
 import { formatDuration } from '../../shared/durations.js';
 import type { StepRequest } from '../../shared/wire.js';
-import { runCheckout, runRollbackCheckout } from './checkout.js';
+import { runCheckout, runRollbackCheckout, type MoveOptions } from './checkout.js';
 import { runHealthStep } from './health.js';
 import { collectReleaseNotes, versionsWithoutNotes } from './release-notes.js';
 import { requestedHealthDeadline } from './validate.js';
@@ -63,26 +63,33 @@ function builtinTimeoutMs(deps: StepDeps, step: StepConfig, request: StepRequest
 
 async function checkoutStep(deps: StepDeps, request: StepRequest, hooks: StepHooks): Promise<StepReport> {
   const r = await runCheckout({
-    git: deps.git,
+    ...moveDeps(deps, request, hooks),
     config: deps.config,
+    restorePoints: deps.restorePoints,
     target: request.targetVersion,
-    signal: hooks.signal,
-    onOutput: (lines) => hooks.onOutput(lines),
   });
-  // the commit left behind becomes the one place a rollback may return to
-  if (r.ok && r.previousCommit) await deps.restorePoints.add(r.previousCommit);
   return { ...(r.ok ? succeeded(r.reason) : failed(r.reason)), previousCommit: r.previousCommit };
 }
 
 async function rollbackCheckoutStep(deps: StepDeps, request: StepRequest, hooks: StepHooks): Promise<StepReport> {
-  const r = await runRollbackCheckout({
-    git: deps.git,
-    repo: deps.config.repo,
-    restoreCommit: request.restoreCommit,
-    signal: hooks.signal,
-    onOutput: (lines) => hooks.onOutput(lines),
-  });
+  const r = await runRollbackCheckout({ ...moveDeps(deps, request, hooks), repo: deps.config.repo, restoreCommit: request.restoreCommit });
   return { ...(r.ok ? succeeded(r.reason) : failed(r.reason)), previousCommit: r.previousCommit };
+}
+
+/** Every git that changes the tree runs under the step's signal, in a process group journalled like any step command's. */
+function moveDeps(deps: StepDeps, request: StepRequest, hooks: StepHooks): MoveOptions {
+  return {
+    git: deps.git,
+    moves: deps.moves,
+    clock: deps.clock,
+    rolloutId: request.rolloutId,
+    run: {
+      signal: hooks.signal,
+      onOutput: (lines) => hooks.onOutput(lines),
+      onProcessGroup: (pgid) => hooks.onProcessGroup(pgid),
+      onProcessGroupEnded: (pgid) => hooks.onProcessGroupEnded?.(pgid),
+    },
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import { ConvoyError, messageOf } from '../../shared/errors.js';
 import type { BackupRecord } from '../../shared/wire.js';
 import { findArchives } from './archive-glob.js';
 import { writeFileAtomic } from '../../shared/atomic-write.js';
+import { storageError } from '../storage-error.js';
 
 export const CATALOGUE_FILE = 'backups.json';
 
@@ -105,7 +106,9 @@ export class BackupCatalogue {
     const write = this.writes.then(async () => {
       await mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 });
       const content: CatalogueFile = { version: 1, backups: records };
-      await writeFileAtomic(this.file, JSON.stringify(content, null, 2) + '\n');
+      await writeFileAtomic(this.file, JSON.stringify(content, null, 2) + '\n').catch((err: unknown) => {
+        throw storageError(this.file, err);
+      });
       this.records = records;
     });
     this.writes = write.catch(() => undefined);

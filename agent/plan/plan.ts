@@ -11,7 +11,9 @@ import type { Logger } from '../../shared/logger.js';
 import { versionSyntaxProblem } from '../../shared/versions.js';
 import type { BackupRecord, Drift, HealthState, InspectResult, RepoState, StepRequest, StepResult } from '../../shared/wire.js';
 import { BackupCatalogue } from './catalogue.js';
+import { findHalfDoneMove } from './half-done-move.js';
 import { RestorePoints } from './restore-points.js';
+import { WorktreeMoves } from './worktree-moves.js';
 import { probeHealth } from './health.js';
 import { collectDrift, driftConfigured } from './drift.js';
 import { collectReleaseNotes, targetRef } from './release-notes.js';
@@ -41,6 +43,7 @@ export class Plan implements PlanContract {
       git: new GitRepo(opts.config.repo),
       catalogue: new BackupCatalogue({ stateDir: opts.config.stateDir, clock: opts.clock }),
       restorePoints: new RestorePoints(opts.config.stateDir),
+      moves: new WorktreeMoves(opts.config.stateDir),
     };
   }
 
@@ -116,8 +119,22 @@ export class Plan implements PlanContract {
     return collectDrift({ git, config: config.drift, fromCommit, toRef, toVersion, includeDiff });
   }
 
-  repoState(): Promise<RepoState> {
-    return this.deps.git.state(this.deps.config.trackedBranch);
+  /**
+   * The repository as the coordinator should judge it: a tree whose only changes are Convoy's
+   * own half-done checkout counts as clean (the next checkout undoes it), said in dirtyDetail,
+   * so a new rollout's preflight does not stop at what the agent itself left.
+   */
+  async repoState(): Promise<RepoState> {
+    const state = await this.deps.git.state(this.deps.config.trackedBranch);
+    if (state.clean) return state;
+    const half = await findHalfDoneMove(this.deps.git, this.deps.moves.list()).catch(() => undefined);
+    if (!half) return state;
+    const { step, target } = half.move;
+    return {
+      ...state,
+      clean: true,
+      dirtyDetail: `Convoy's own half-done ${step} to ${target} (${half.dirty.length} path(s)), undone by the next checkout`,
+    };
   }
 
   probeHealth(): Promise<HealthState> {

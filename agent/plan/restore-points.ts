@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../shared/atomic-write.js';
+import { storageError } from '../storage-error.js';
 
 /** How many restore points are kept (oldest dropped first). */
 export const MAX_RESTORE_POINTS = 20;
@@ -31,10 +32,16 @@ export class RestorePoints {
     return this.list().includes(commit);
   }
 
-  /** Records the commit a successful checkout left. */
+  /** Records the commit a checkout leaves (before it moves); throws a StorageError naming the file and the fix. */
   async add(commit: string): Promise<void> {
     if (!commit) return;
-    const points = [...this.list().filter((c) => c !== commit), commit].slice(-MAX_RESTORE_POINTS);
-    await writeFileAtomic(this.file, JSON.stringify(points));
+    const known = this.list();
+    if (known.at(-1) === commit) return; // a re-run of the same checkout: nothing new to write
+    const points = [...known.filter((c) => c !== commit), commit].slice(-MAX_RESTORE_POINTS);
+    try {
+      await writeFileAtomic(this.file, JSON.stringify(points));
+    } catch (err) {
+      throw storageError(this.file, err);
+    }
   }
 }

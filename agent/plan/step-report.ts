@@ -6,6 +6,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { BackupRecord, HealthState, ReleaseNotes, StepOutcome } from '../../shared/wire.js';
 import type { BackupCatalogue } from './catalogue.js';
 import type { RestorePoints } from './restore-points.js';
+import type { WorktreeMoves } from './worktree-moves.js';
 
 /** The outcome of one step, before timestamps, ids and the repo state are added. */
 export interface StepReport {
@@ -28,6 +29,8 @@ export interface StepDeps {
   git: GitRepo;
   catalogue: BackupCatalogue;
   restorePoints: RestorePoints;
+  /** The checkout steps' moves of the work tree, recorded before git touches it. */
+  moves: WorktreeMoves;
 }
 
 export function failed(reason: string): StepReport {

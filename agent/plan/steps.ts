@@ -62,3 +62,18 @@ export function stepProblem(config: AgentConfig, name: string): string | undefin
 export function isBuiltin(step: StepConfig): boolean {
   return BUILTIN_STEPS.has(step.name) && (step.builtin || step.command === undefined);
 }
+
+/**
+ * How long each runnable step may take, as the Hello tells the coordinator: the health step
+ * lasts up to its deadline, and a step with a cleanup, a verify or an alongside step may run
+ * those too.
+ */
+export function stepTimeoutsMs(config: AgentConfig): Record<string, number> {
+  const longest = (s: StepConfig): number => {
+    if (s.name === 'health') return Math.max(s.timeoutMs, config.health?.deadlineMs ?? 0);
+    const along = s.alongside ? alongsideStep(config, s.alongside.step) : undefined;
+    const parts = [s.cleanup ? s.timeoutMs : 0, Math.max(s.timeoutMs, along?.timeoutMs ?? 0), s.verify ? s.timeoutMs : 0];
+    return parts.reduce((a, b) => a + b, 0);
+  };
+  return Object.fromEntries(runnableSteps(config).map((s) => [s.name, longest(s)]));
+}

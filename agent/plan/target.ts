@@ -1,5 +1,5 @@
 /** Whether a requested version can be installed here: an existing tag, or the tracked branch. */
-import type { GitRepo } from '../exec/git.js';
+import type { GitRepo, GitRun } from '../exec/git.js';
 import type { AgentConfig } from '../types.js';
 import { messageOf } from '../../shared/errors.js';
 import { versionSyntaxProblem } from '../../shared/versions.js';
@@ -27,10 +27,10 @@ export async function targetProblem(
 }
 
 /** Fetches when the config asks for it and a remote exists; returns the failure, if any. */
-export async function fetchIfEnabled(git: GitRepo, config: Pick<AgentConfig, 'fetch'>, signal?: AbortSignal): Promise<string | undefined> {
+export async function fetchIfEnabled(git: GitRepo, config: Pick<AgentConfig, 'fetch'>, run?: GitRun): Promise<string | undefined> {
   if (!config.fetch) return undefined;
   try {
-    await git.fetchTags(signal);
+    await git.fetchTags(run);
     return undefined;
   } catch (err) {
     return `git fetch failed: ${firstLine(messageOf(err))}`;

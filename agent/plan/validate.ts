@@ -10,6 +10,8 @@ import type { StepRequest } from '../../shared/wire.js';
 import type { BackupCatalogue } from './catalogue.js';
 import { restoreCommitProblem } from './checkout.js';
 import type { RestorePoints } from './restore-points.js';
+import { findHalfDoneMove } from './half-done-move.js';
+import type { WorktreeMoves } from './worktree-moves.js';
 import { describedBase } from './release-notes.js';
 import { rolloutIdProblem } from './step-log.js';
 import { findStep, ROLLBACK_CHECKOUT, stepProblem } from './steps.js';
@@ -21,6 +23,7 @@ export interface ValidateContext {
   git: GitRepo;
   catalogue: BackupCatalogue;
   restorePoints: RestorePoints;
+  moves: WorktreeMoves;
 }
 
 /** Steps that move the work tree: git would refuse or carry local edits along. */
@@ -95,9 +98,11 @@ async function existingTargetProblem(ctx: ValidateContext, version: string): Pro
   return fetched && fetchFailed ? `${fetched} (${fetchFailed})` : fetched;
 }
 
+/** A dirty tree is refused, unless its dirt is only Convoy's own half-done move, which the step undoes first. */
 async function dirtyProblem(ctx: ValidateContext): Promise<string | undefined> {
   const state = await ctx.git.state(ctx.config.trackedBranch);
-  return state.clean ? undefined : dirtyTreeMessage(ctx.config.repo, state.dirtyDetail);
+  if (state.clean || (await findHalfDoneMove(ctx.git, ctx.moves.list()))) return undefined;
+  return dirtyTreeMessage(ctx.config.repo, state.dirtyDetail);
 }
 
 /** A restore (or a reset before it) needs an archive from this agent's own catalogue that fits the installed version. */

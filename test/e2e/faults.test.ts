@@ -8,6 +8,8 @@
  */
 import { useSandbox } from '../helpers/index.js';
 import { agentRestarts } from './faults/agent-restarts.js';
+import { agentStorageFaults } from './faults/agent-storage.js';
+import { checkoutKills } from './faults/checkout-kill.js';
 import { connectionFaults } from './faults/connections.js';
 import { coordinatorRestarts } from './faults/coordinator-restarts.js';
 import { useFaultMatrix } from './faults/matrix.js';
@@ -18,6 +20,8 @@ describe('e2e: faults (crash safety, reconnection, rollback)', function () {
   const suite = { sandbox: useSandbox('convoy-faults-'), declare: useFaultMatrix() };
   coordinatorRestarts(suite);
   agentRestarts(suite);
+  checkoutKills(suite);
+  agentStorageFaults(suite);
   connectionFaults(suite);
   rollbackFaults(suite);
 });

@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { parseAgentConfig } from '../../../agent/config.js';
+import { HELLO_LIMITS } from '../../../agent/config/coordinator-limits.js';
+import { helloSchema, problemOf } from '../../../coordinator/rpc/validate.js';
+import type { Hello } from '../../../shared/wire.js';
 import { ConfigError } from '../../../shared/errors.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-agent-config-'));
@@ -208,7 +211,76 @@ describe('agent config', () => {
       `${BASE}steps:\n  restore: { timeout: 1h }\n`,
       'agent.yaml: steps.restore.command is missing: restore has no default command (e.g. command: \'hossadm restore "$CONVOY_BACKUP_ARCHIVE"\'), or remove steps.restore',
     ],
-    ['a zero timeout', `${BASE}steps:\n  build: { timeout: 0s }\n`, 'agent.yaml: steps.build.timeout "0s" must be longer than 0'],
+    [
+      'a zero timeout',
+      `${BASE}steps:\n  build: { timeout: 0s }\n`,
+      'agent.yaml: steps.build.timeout "0s" must be at least 1s (a step timeout, e.g. 10m)',
+    ],
+    [
+      'a step timeout under a second',
+      `${BASE}steps:\n  build: { timeout: 500ms }\n`,
+      'agent.yaml: steps.build.timeout "500ms" must be at least 1s (a step timeout, e.g. 10m)',
+    ],
+    [
+      'a step timeout longer than the coordinator accepts',
+      `${BASE}steps:\n  build: { timeout: 8d }\n`,
+      'agent.yaml: steps.build.timeout 8d is longer than the 7d the coordinator accepts for one step. Shorten it',
+    ],
+    [
+      'a step whose timeout with its cleanup and verify adds up past the limit',
+      `${BASE}steps:\n  build: { timeout: 3d, cleanup: make clean, verify: make check }\n`,
+      "agent.yaml: steps.build.timeout 3d adds up to 9d with the step's cleanup, verify or alongside step; the coordinator accepts at most 7d for one step. Shorten the timeout",
+    ],
+    [
+      'a heartbeat interval over a minute',
+      BASE.replace('  insecure: true\n', '  insecure: true\n  heartbeatInterval: 5m\n'),
+      'agent.yaml: coordinator.heartbeatInterval "5m" must be at most 1m (the coordinator counts an agent lost after missing heartbeats; e.g. 5s)',
+    ],
+    [
+      'a heartbeat interval under 100ms',
+      BASE.replace('  insecure: true\n', '  insecure: true\n  heartbeatInterval: 10ms\n'),
+      'agent.yaml: coordinator.heartbeatInterval "10ms" must be at least 100ms (the coordinator counts an agent lost after missing heartbeats; e.g. 5s)',
+    ],
+    [
+      'a health request timeout as long as the deadline',
+      `${BASE}health:\n  url: http://127.0.0.1:8080/healthz\n  requestTimeout: 30s\n  deadline: 20s\n`,
+      'agent.yaml: health.requestTimeout "30s" must be shorter than health.deadline (20s): one probe must fit in the deadline. Shorten requestTimeout or lengthen deadline (e.g. requestTimeout: 5s, deadline: 2m)',
+    ],
+    [
+      'a health interval longer than the deadline',
+      `${BASE}health:\n  url: http://127.0.0.1:8080/healthz\n  interval: 3m\n`,
+      'agent.yaml: health.interval "3m" must be shorter than health.deadline (2m): the health step probes every interval until the deadline. Shorten interval or lengthen deadline (e.g. interval: 1s, deadline: 2m)',
+    ],
+    [
+      'a health interval under 100ms',
+      `${BASE}health:\n  url: http://127.0.0.1:8080/healthz\n  interval: 5ms\n`,
+      'agent.yaml: health.interval "5ms" must be at least 100ms (e.g. 1s)',
+    ],
+    [
+      'a health deadline longer than the coordinator accepts for a step',
+      `${BASE}health:\n  url: http://127.0.0.1:8080/healthz\n  deadline: 8d\n`,
+      'agent.yaml: health.deadline 8d: the health step may run 8d5s (the deadline plus one requestTimeout, or steps.health.timeout), longer than the 7d the coordinator accepts for one step. Shorten health.deadline',
+    ],
+    [
+      'more labels than the coordinator accepts',
+      `${BASE}labels:\n${Array.from({ length: 65 }, (_, i) => `  l${i}: v`).join('\n')}\n`,
+      'agent.yaml: labels has 65 labels; the coordinator accepts at most 64. Remove 1 of them',
+    ],
+    [
+      'a label key longer than the coordinator accepts',
+      `${BASE}labels:\n  ${'k'.repeat(64)}: v\n`,
+      `agent.yaml: labels key "${'k'.repeat(64)}" has 64 characters; the coordinator accepts label keys of at most 63. Shorten the key`,
+    ],
+    [
+      'a label value longer than the coordinator accepts',
+      `${BASE}labels:\n  team: ${'x'.repeat(257)}\n`,
+      `agent.yaml: labels.team "${'x'.repeat(40)}…" has 257 characters; the coordinator accepts label values of at most 256. Shorten the value`,
+    ],
+    [
+      'a plan longer than the coordinator accepts',
+      `${BASE}steps:\n${Array.from({ length: 33 }, (_, i) => `  s${i}: { command: "true" }`).join('\n')}\nprocedures:\n  update: [${Array.from({ length: 33 }, (_, i) => `s${i}`).join(', ')}]\n`,
+      'agent.yaml: procedures.update has 33 enabled steps (maintenance-on and -off included); the coordinator accepts a plan of at most 32. Merge some steps into one command, or switch some off',
+    ],
     [
       'a bad duration',
       BASE.replace('  insecure: true\n', '  insecure: true\n  heartbeatInterval: often\n'),
@@ -260,6 +332,45 @@ describe('agent config', () => {
       expect(problems(text)).to.deep.equal([message]);
     });
   }
+
+  it("agrees with the coordinator's Hello limits: a Hello at every limit is accepted, one past any of them is refused", () => {
+    const hello = (over: Partial<Hello> = {}): Hello => ({
+      agentId: 'hoss-a',
+      labels: Object.fromEntries(
+        Array.from({ length: HELLO_LIMITS.labels }, (_, i) => [
+          `${i}`.padEnd(HELLO_LIMITS.labelKeyChars, 'k'),
+          'v'.repeat(HELLO_LIMITS.labelValueChars),
+        ]),
+      ),
+      serverDir: '/'.padEnd(HELLO_LIMITS.serverDirChars, 'd'),
+      agentVersion: '0.1.0',
+      repo: { installedVersion: '0.1.0', commit: '', clean: true, tags: [], branch: '', trackedBranch: '', dirtyDetail: '' },
+      health: { healthy: true, version: '', detail: '', checkedAtMs: 0, configured: false },
+      plan: Array.from({ length: HELLO_LIMITS.planSteps }, (_, i) => `s${i}`),
+      rerunnableSteps: Array.from({ length: HELLO_LIMITS.rerunnableSteps }, (_, i) => `s${i}`),
+      backups: [],
+      undelivered: [],
+      inFlight: null,
+      hostname: 'host-a',
+      hasRestore: false,
+      stepTimeoutsMs: { build: HELLO_LIMITS.stepTimeoutMs },
+      rollbackPlan: Array.from({ length: HELLO_LIMITS.rollbackSteps }, (_, i) => `r${i}`),
+      ...over,
+    });
+    const base = hello();
+    expect(problemOf(helloSchema, base)).to.equal(undefined);
+    const past: Partial<Hello>[] = [
+      { labels: { ...base.labels, extra: 'v' } },
+      { labels: { ['k'.repeat(HELLO_LIMITS.labelKeyChars + 1)]: 'v' } },
+      { labels: { k: 'v'.repeat(HELLO_LIMITS.labelValueChars + 1) } },
+      { serverDir: `${base.serverDir}d` },
+      { plan: [...base.plan, 'one-more'] },
+      { rerunnableSteps: [...base.rerunnableSteps, 'one-more'] },
+      { rollbackPlan: [...(base.rollbackPlan ?? []), 'one-more'] },
+      { stepTimeoutsMs: { build: HELLO_LIMITS.stepTimeoutMs + 1 } },
+    ];
+    for (const over of past) expect(problemOf(helloSchema, hello(over)), JSON.stringify(over).slice(0, 80)).to.be.a('string');
+  });
 
   it('refuses a world-writable stateDir', () => {
     const open = path.join(dir, 'open-state');

@@ -171,7 +171,7 @@ describe('agent journal', () => {
     fs.writeFileSync(path.join(stateDir, 'journal.json'), '{"inFlight": ');
     const j = open();
     expect(j.undelivered).to.deep.equal([]);
-    expect(fs.readdirSync(stateDir)).to.deep.equal([`journal.json.corrupt-${clock.now()}`]);
+    expect(fs.readdirSync(stateDir).sort()).to.deep.equal(['journal.json', `journal.json.corrupt-${clock.now()}`]);
   });
 
   describe('bounded in bytes', () => {
