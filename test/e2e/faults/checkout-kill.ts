@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { processGroupAlive } from '../../../agent/exec/process-group.js';
-import { git } from '../../fixtures/sample-server/repo.js';
+import { git } from '../../../samples/sample-server/repo.js';
 import { createFleet, onCleanup, waitFor, type FleetHost } from '../../helpers/index.js';
 import { host, start, status } from '../support.js';
 import {
