@@ -427,6 +427,7 @@ export class Daemon {
         health: null,
         releaseNotes: null,
         plan: plan.stepNames(),
+        drift: null,
       };
     }
     const sent = this.opts.link.send({ inspectResult: result });

@@ -11,6 +11,22 @@ function protoRoot(): string {
   return path.join(convoyPackage().dir, 'proto');
 }
 
+/** The files convoy.v1 is loaded from, relative to proto/ (also what `npm run proto:types` reads). */
+export const PROTO_FILES = ['convoy/v1/agent.proto', 'convoy/v1/control.proto'] as const;
+
+/**
+ * How decoded messages look in JS: camelCase fields, enums as their names, int64 as number,
+ * every non-oneof field present. scripts/proto-types.ts passes the same options to the type
+ * generator, so shared/generated/ describes exactly these objects.
+ */
+export const LOADER_OPTIONS = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+} as const satisfies protoLoader.Options;
+
 interface LoadedServices {
   AgentService: grpc.ServiceClientConstructor;
   ControlService: grpc.ServiceClientConstructor;
@@ -22,14 +38,7 @@ let cached: LoadedServices | undefined;
 export function loadServices(): LoadedServices {
   if (cached) return cached;
   const root = protoRoot();
-  const def = protoLoader.loadSync(['convoy/v1/agent.proto', 'convoy/v1/control.proto'], {
-    includeDirs: [root],
-    keepCase: false,
-    longs: Number,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
+  const def = protoLoader.loadSync([...PROTO_FILES], { includeDirs: [root], ...LOADER_OPTIONS });
   const pkg = grpc.loadPackageDefinition(def) as unknown as { convoy: { v1: LoadedServices } };
   cached = { AgentService: pkg.convoy.v1.AgentService, ControlService: pkg.convoy.v1.ControlService };
   return cached;

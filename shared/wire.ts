@@ -1,181 +1,78 @@
 /**
- * TypeScript shapes of the convoy.v1 messages as @grpc/proto-loader delivers them
- * (camelCase fields, enums as strings, int64 as number, defaults filled in).
- * Keep in step with proto/convoy/v1/*.proto.
+ * The convoy.v1 agent <-> coordinator messages under the names the tree imports. Each is the
+ * `__Output` flavour generated from proto/ (npm run proto:types): the object @grpc/proto-loader
+ * decodes with LOADER_OPTIONS, every non-oneof field present. Code that builds a message builds
+ * this complete shape too (it is assignable to the generated input flavour grpc-js writes), so
+ * a field added to a .proto fails tsc wherever one is made.
+ *
+ * The few types declared below say more than the proto: they are what convoyd's validation
+ * (coordinator/rpc/validate.ts) accepts from an agent, so code past it need not re-check; that
+ * file checks at compile time that its schemas produce exactly these types. Before validation
+ * an agent's message is a DecodedAgentMessage.
  */
+import type { AgentMessage__Output } from './generated/convoy/v1/AgentMessage.js';
+import type { HealthReport__Output } from './generated/convoy/v1/HealthReport.js';
+import type { HealthState__Output } from './generated/convoy/v1/HealthState.js';
+import type { Hello__Output } from './generated/convoy/v1/Hello.js';
+import type { RepoReport__Output } from './generated/convoy/v1/RepoReport.js';
+import type { RepoState__Output } from './generated/convoy/v1/RepoState.js';
+import type { StepOutcome__Output } from './generated/convoy/v1/StepOutcome.js';
+import type { StepResult__Output } from './generated/convoy/v1/StepResult.js';
 
-export type StepOutcome = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED' | 'REFUSED' | 'INTERRUPTED';
+/** An agent's message as grpc-js decodes it, before convoyd validates it into an AgentMessage. */
+export type { AgentMessage__Output as DecodedAgentMessage } from './generated/convoy/v1/AgentMessage.js';
+export type { BackupRecord__Output as BackupRecord } from './generated/convoy/v1/BackupRecord.js';
+export type { CancelStep__Output as CancelStep } from './generated/convoy/v1/CancelStep.js';
+export type { CoordinatorMessage__Output as CoordinatorMessage } from './generated/convoy/v1/CoordinatorMessage.js';
+export type { Drift__Output as Drift } from './generated/convoy/v1/Drift.js';
+export type { HealthState__Output as HealthState } from './generated/convoy/v1/HealthState.js';
+export type { Heartbeat__Output as Heartbeat } from './generated/convoy/v1/Heartbeat.js';
+export type { InFlight__Output as InFlight } from './generated/convoy/v1/InFlight.js';
+export type { InspectRequest__Output as InspectRequest } from './generated/convoy/v1/InspectRequest.js';
+export type { InspectResult__Output as InspectResult } from './generated/convoy/v1/InspectResult.js';
+export type { Refusal__Output as Refusal } from './generated/convoy/v1/Refusal.js';
+export type { ReleaseNote__Output as ReleaseNote } from './generated/convoy/v1/ReleaseNote.js';
+export type { ReleaseNotes__Output as ReleaseNotes } from './generated/convoy/v1/ReleaseNotes.js';
+export type { RepoState__Output as RepoState } from './generated/convoy/v1/RepoState.js';
+export type { ResultAck__Output as ResultAck } from './generated/convoy/v1/ResultAck.js';
+export type { StepOutput__Output as StepOutput } from './generated/convoy/v1/StepOutput.js';
+export type { StepRequest__Output as StepRequest } from './generated/convoy/v1/StepRequest.js';
+export type { Welcome__Output as Welcome } from './generated/convoy/v1/Welcome.js';
 
-export interface RepoState {
-  installedVersion: string;
-  commit: string;
-  clean: boolean;
-  tags: string[];
-  branch: string;
-  trackedBranch: string;
-  dirtyDetail: string;
-}
+/** `T` without the fields `K`, which must be fields of `T` (so a field renamed in a .proto fails here). */
+type Without<T, K extends keyof T> = Omit<T, K>;
 
-export interface HealthState {
-  healthy: boolean;
-  version: string;
-  detail: string;
-  checkedAtMs: number;
-  configured: boolean;
-}
+/** How a step ended. proto3's zero value names no outcome: agents never send it, convoyd refuses it. */
+export type StepOutcome = Exclude<StepOutcome__Output, 'STEP_OUTCOME_UNSPECIFIED'>;
 
-export interface BackupRecord {
-  id: string;
-  path: string;
-  version: string;
-  sizeBytes: number;
-  sha256: string;
-  createdAtMs: number;
-  step: string;
-  rolloutId: string;
-}
-
-export interface ReleaseNote {
-  version: string;
-  source: string;
-  text: string;
-  requiresAction: boolean;
-  requiredLines: string[];
-}
-
-export interface ReleaseNotes {
-  fromVersion: string;
-  toVersion: string;
-  notes: ReleaseNote[];
-  requiresAction: boolean;
-  /** Every version on the way, ascending ([] from older agents). */
-  versions?: string[];
-  /** Where the agent looked ("annotated tag messages", "CHANGELOG.md at 0.2.13 (not present)"). */
-  lookedIn?: string[];
-}
-
-/** Configuration drift between the installed and the target version. */
-export interface Drift {
-  files: string[];
-  /** The unified diff, line by line (each line is shown alone, so none can hide another). */
-  diffLines: string[];
-  requiredChanges: string[];
-  error: string;
-  diffTruncated: boolean;
-}
-
-export interface InFlight {
-  requestId: string;
-  rolloutId: string;
-  step: string;
-  targetVersion: string;
-  startedAtMs: number;
-}
-
-export interface Hello {
-  agentId: string;
-  labels: Record<string, string>;
-  serverDir: string;
-  agentVersion: string;
-  repo: RepoState;
-  health: HealthState;
-  plan: string[];
-  rerunnableSteps: string[];
-  backups: BackupRecord[];
-  undelivered: StepResult[];
-  inFlight?: InFlight | null;
-  hostname: string;
-  hasRestore: boolean;
-  /** Each enabled step's timeout in ms, so the coordinator can tell a lost agent from a slow step. */
-  stepTimeoutsMs: Record<string, number>;
-  /** The agent's rule for which backups restore into which version ('' from older agents). */
-  backupCompatibility?: string;
-  /** The rollback procedure in order ([] from older agents: the coordinator uses the old default). */
-  rollbackPlan?: string[];
-  /** Steps that need the pre-update backup. */
-  backupSteps?: string[];
-  profile?: string;
-}
-
-export interface Heartbeat {
-  sentAtMs: number;
-  health?: HealthState | null;
-  inFlight?: InFlight | null;
-}
-
-export interface StepOutput {
-  requestId: string;
-  rolloutId: string;
-  step: string;
-  lines: string[];
-  atMs: number;
-}
-
-export interface StepResult {
-  requestId: string;
-  rolloutId: string;
-  step: string;
+/** How one step request ended on its agent. */
+export interface StepResult extends Without<StepResult__Output, 'outcome'> {
   outcome: StepOutcome;
-  exitCode: number;
-  reason: string;
-  outputTail: string[];
-  startedAtMs: number;
-  finishedAtMs: number;
-  previousCommit: string;
-  backup?: BackupRecord | null;
-  releaseNotes?: ReleaseNotes | null;
-  repo?: RepoState | null;
-  health?: HealthState | null;
-  attempt: number;
 }
 
-export interface InspectResult {
-  requestId: string;
-  targetVersion: string;
-  targetExists: boolean;
-  error: string;
-  repo?: RepoState | null;
-  health?: HealthState | null;
-  releaseNotes?: ReleaseNotes | null;
-  plan: string[];
-  drift?: Drift | null;
+/** The first message on an agent's stream: always with its repository and health (convoyd refuses it otherwise). */
+export interface Hello extends Without<Hello__Output, 'repo' | 'health' | 'undelivered'> {
+  repo: RepoState__Output;
+  health: HealthState__Output;
+  undelivered: StepResult[];
 }
 
-/** Agent -> coordinator; exactly one field set (`msg` names it on receipt). */
-export interface AgentMessage {
-  msg?: 'hello' | 'heartbeat' | 'health' | 'output' | 'result' | 'inspectResult' | 'repo';
-  hello?: Hello;
-  heartbeat?: Heartbeat;
-  health?: { health: HealthState };
-  output?: StepOutput;
-  result?: StepResult;
-  inspectResult?: InspectResult;
-  repo?: { repo: RepoState; backups: BackupRecord[] };
+/** A health report: always with the health it reports. */
+export interface HealthReport extends Without<HealthReport__Output, 'health'> {
+  health: HealthState__Output;
 }
 
-export interface StepRequest {
-  requestId: string;
-  rolloutId: string;
-  agentId: string;
-  step: string;
-  targetVersion: string;
-  fromVersion: string;
-  backupId: string;
-  restoreCommit: string;
-  attempt: number;
-  /** Health step: the cluster's deadline in ms (0 = the agent's configured deadline). */
-  healthDeadlineMs: number;
+/** A repository report (after a fetch, a backup removed...): always with the repository. */
+export interface RepoReport extends Without<RepoReport__Output, 'repo'> {
+  repo: RepoState__Output;
 }
 
-/** Coordinator -> agent; exactly one field set. */
-export interface CoordinatorMessage {
-  msg?: 'welcome' | 'runStep' | 'cancel' | 'ack' | 'inspect' | 'refusal';
-  welcome?: { coordinatorVersion: string; heartbeatIntervalMs: number; ackedRequestIds: string[] };
-  runStep?: StepRequest;
-  cancel?: { requestId: string; reason: string };
-  ack?: { requestId: string };
-  inspect?: { requestId: string; targetVersion: string; includeDiff?: boolean };
-  refusal?: { code: string; message: string };
+/** Agent -> coordinator; exactly one message set (`msg` names it on receipt). */
+export interface AgentMessage extends Without<AgentMessage__Output, 'hello' | 'health' | 'result' | 'repo'> {
+  hello?: Hello | null;
+  health?: HealthReport | null;
+  result?: StepResult | null;
+  repo?: RepoReport | null;
 }
 
 /** Built-in step names of the default plan, in order. */

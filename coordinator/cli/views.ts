@@ -1,9 +1,26 @@
 /**
- * TypeScript shapes of the ControlService messages (proto/convoy/v1/control.proto) as
- * @grpc/proto-loader delivers them: camelCase fields, int64 as number, defaults filled in.
- * The CLI only reads these; keep them in step with the proto.
+ * The ControlService messages (proto/convoy/v1/control.proto) under the names the CLI imports:
+ * the `__Output` flavours generated from proto/ (npm run proto:types), i.e. what the CLI
+ * receives, every non-oneof field present. coordinator/rpc/views.ts builds them on the other
+ * side, checked against the same types. The helpers below read them.
  */
-import type { BackupRecord, Drift, HealthState, ReleaseNote, ReleaseNotes, RepoState } from '../../shared/wire.js';
+import type { RolloutView__Output as RolloutView } from '../../shared/generated/convoy/v1/RolloutView.js';
+
+export type { AgentView__Output as AgentView } from '../../shared/generated/convoy/v1/AgentView.js';
+export type { BackupView__Output as BackupView } from '../../shared/generated/convoy/v1/BackupView.js';
+export type { EventView__Output as EventView } from '../../shared/generated/convoy/v1/EventView.js';
+export type { HostView__Output as HostView } from '../../shared/generated/convoy/v1/HostView.js';
+export type { ListBackupsResponse__Output as ListBackupsResponse } from '../../shared/generated/convoy/v1/ListBackupsResponse.js';
+export type { LogLine__Output as LogLine } from '../../shared/generated/convoy/v1/LogLine.js';
+export type { PlanHost__Output as PlanHost } from '../../shared/generated/convoy/v1/PlanHost.js';
+export type { PlanRequest__Output as PlanRequest } from '../../shared/generated/convoy/v1/PlanRequest.js';
+export type { PlanResponse__Output as PlanResponse } from '../../shared/generated/convoy/v1/PlanResponse.js';
+export type { RolloutLogsRequest__Output as RolloutLogsRequest } from '../../shared/generated/convoy/v1/RolloutLogsRequest.js';
+export type { RolloutView };
+export type { ScheduleView__Output as ScheduleView } from '../../shared/generated/convoy/v1/ScheduleView.js';
+export type { ScheduleWindowView__Output as ScheduleWindowView } from '../../shared/generated/convoy/v1/ScheduleWindowView.js';
+export type { StartRolloutRequest__Output as StartRolloutRequest } from '../../shared/generated/convoy/v1/StartRolloutRequest.js';
+export type { StepRunView__Output as StepRunView } from '../../shared/generated/convoy/v1/StepRunView.js';
 
 /** Rollout states (DESIGN.md); the last three are terminal. */
 export type RolloutState = 'pending' | 'awaiting-ack' | 'running' | 'paused' | 'succeeded' | 'failed' | 'aborted';
@@ -11,216 +28,6 @@ export type RolloutState = 'pending' | 'awaiting-ack' | 'running' | 'paused' | '
 /** The actions `convoy rollout <action> <id>` sends through ActOnRollout. */
 export const ROLLOUT_ACTIONS = ['ack', 'pause', 'resume', 'abort', 'rollback'] as const;
 export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number];
-
-/** One agent as the coordinator's fleet registry sees it. */
-export interface AgentView {
-  id: string;
-  connected: boolean;
-  labels: Record<string, string>;
-  serverDir: string;
-  repo?: RepoState | null;
-  health?: HealthState | null;
-  plan: string[];
-  lastSeenMs: number;
-  cluster: string;
-  role: string;
-  backupCount: number;
-  hostname: string;
-  agentVersion: string;
-  connectedSinceMs: number;
-  /** The version the work tree is at, and the one the service reports ('' when unknown). */
-  checkedOutVersion: string;
-  servedVersion: string;
-  /** healthy | unhealthy | unknown (disconnected) | none (no health check) */
-  healthState: string;
-  /** When convoyd last received a health report (its own clock). */
-  healthReportedAtMs: number;
-}
-
-/** One host of a plan: what a rollout would do there, or why it would fail preflight. */
-export interface PlanHost {
-  agentId: string;
-  role: string;
-  order: number;
-  installedVersion: string;
-  targetVersion: string;
-  steps: string[];
-  releaseNotes?: ReleaseNotes | null;
-  problem: string;
-  connected: boolean;
-  healthy: boolean;
-  /** update | skip | refused: what `rollout start` would do with this host. */
-  verdict: string;
-  verdictReason: string;
-  drift?: Drift | null;
-  servedVersion: string;
-}
-
-/** The answer to Plan: hosts in order, and the problems that would stop a rollout. */
-export interface PlanResponse {
-  cluster: string;
-  targetVersion: string;
-  hosts: PlanHost[];
-  requiresAction: boolean;
-  problems: string[];
-  phases: string[];
-  ackReasons: string[];
-  notesMissing: string[];
-  notesLookedIn: string[];
-  releaseNotes: ReleaseNote[];
-  requiredChanges: string[];
-  notesError: string;
-  versions: string[];
-}
-
-/** One run of one step on one host. */
-export interface StepRunView {
-  step: string;
-  attempt: number;
-  outcome: string;
-  exitCode: number;
-  reason: string;
-  startedAtMs: number;
-  finishedAtMs: number;
-  durationMs: number;
-  outputTail: string[];
-  requestId: string;
-  phase: string;
-  agentStartedAtMs?: number;
-  agentFinishedAtMs?: number;
-}
-
-/** One host of a rollout. */
-export interface HostView {
-  agentId: string;
-  role: string;
-  order: number;
-  state: string;
-  currentStep: string;
-  stepStartedAtMs: number;
-  fromVersion: string;
-  reason: string;
-  steps: StepRunView[];
-  previousCommit: string;
-  preBackupId: string;
-  hostStartedAtMs: number;
-  hostFinishedAtMs: number;
-}
-
-/** A rollout with its hosts, as GetRollout and WatchRollout return it. */
-export interface RolloutView {
-  id: string;
-  cluster: string;
-  targetVersion: string;
-  state: string;
-  phase: string;
-  reason: string;
-  failedHost: string;
-  failedStep: string;
-  initiator: string;
-  createdAtMs: number;
-  updatedAtMs: number;
-  finishedAtMs: number;
-  ackRequired: boolean;
-  ackedBy: string;
-  ackedAtMs: number;
-  hosts: HostView[];
-  maxParallel: number;
-  releaseNotes: ReleaseNote[];
-  authHost: string;
-  resumeAtMs: number;
-  notesMissing: string[];
-  notesLookedIn: string[];
-  requiredChanges: string[];
-  notesError: string;
-  /** `convoy rollout rollback` would start now (failed or aborted rollouts), and why not. */
-  rollbackPossible: boolean;
-  rollbackBlocked: string;
-}
-
-/** One line of step output. */
-export interface LogLine {
-  rolloutId: string;
-  agentId: string;
-  step: string;
-  atMs: number;
-  line: string;
-  seq: number;
-}
-
-/** One entry of the coordinator's event journal. */
-export interface EventView {
-  seq: number;
-  atMs: number;
-  rolloutId: string;
-  agentId: string;
-  step: string;
-  actor: string;
-  kind: string;
-  message: string;
-}
-
-/** One archive of an agent's backup catalogue. */
-export interface BackupView {
-  backup?: BackupRecord | null;
-  restorable: boolean;
-  exists: boolean;
-}
-
-export interface ListBackupsResponse {
-  agentId: string;
-  installedVersion: string;
-  backups: BackupView[];
-}
-
-export interface PlanRequest {
-  cluster: string;
-  host: string;
-  targetVersion: string;
-  includeDiff?: boolean;
-}
-
-export interface StartRolloutRequest {
-  cluster: string;
-  host: string;
-  targetVersion: string;
-  ackReleaseNotes: boolean;
-}
-
-export interface RolloutLogsRequest {
-  id: string;
-  follow: boolean;
-  host: string;
-  step: string;
-}
-
-/** One maintenance window: its start and end as instants and as the schedule's timezone shows them. */
-export interface ScheduleWindowView {
-  startMs: number;
-  endMs: number;
-  startLocal: string;
-  endLocal: string;
-}
-
-/** A maintenance-window schedule (ListSchedules, RunSchedule, SetScheduleEnabled). */
-export interface ScheduleView {
-  name: string;
-  cluster: string;
-  cron: string;
-  timezone: string;
-  windowMs: number;
-  target: string;
-  enabled: boolean;
-  ackReleaseNotes: boolean;
-  nextWindows: ScheduleWindowView[];
-  resolvedTarget: string;
-  resolveProblem: string;
-  lastOutcome: string;
-  lastRunAtMs: number;
-  lastRolloutId: string;
-  windowOpen: boolean;
-  windowEndMs: number;
-}
 
 /** True for the states a rollout never leaves. */
 export function isTerminal(state: string): boolean {

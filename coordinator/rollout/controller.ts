@@ -623,7 +623,8 @@ export class RolloutController {
   private perform(rolloutId: string, e: Effect): void {
     let sent = false;
     if (e.kind === 'run-step') sent = this.o.fleet.send(e.agentId, { runStep: e.request });
-    else if (e.kind === 'inspect') sent = this.o.fleet.send(e.agentId, { inspect: { requestId: e.requestId, targetVersion: e.target } });
+    else if (e.kind === 'inspect')
+      sent = this.o.fleet.send(e.agentId, { inspect: { requestId: e.requestId, targetVersion: e.target, includeDiff: false } });
     else if (e.kind === 'cancel-step') sent = this.o.fleet.send(e.agentId, { cancel: { requestId: e.requestId, reason: e.reason } });
     else if (e.kind === 'check-alerts') return this.checkAlerts(e.cluster);
     else if (e.kind === 'fetch-release-notes') return this.fetchNotes(rolloutId, e.versions);

@@ -3,21 +3,12 @@ import * as grpc from '@grpc/grpc-js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { printable } from '../../shared/versions.js';
-import type { AgentMessage, CoordinatorMessage, Hello, StepOutput, StepResult } from '../../shared/wire.js';
+import type { CoordinatorMessage, DecodedAgentMessage, Hello, StepOutput, StepResult } from '../../shared/wire.js';
 import type { AgentSession, Fleet } from '../fleet/registry.js';
 import type { RolloutController } from '../rollout/controller.js';
 import type { AccessPolicy } from './access.js';
 import { malformedReason } from './decode.js';
-import {
-  heartbeatSchema,
-  healthStateSchema,
-  helloSchema,
-  inspectResultSchema,
-  problemOf,
-  repoStateSchema,
-  stepOutputSchema,
-  stepResultSchema,
-} from './validate.js';
+import { agentMessageSchemas as schemas, parseWire, type WireSchema } from './validate.js';
 
 export interface AgentServiceDeps {
   fleet: Fleet;
@@ -35,7 +26,7 @@ export interface AgentServiceDeps {
 const HELLO_TIMEOUT_MS = 10_000;
 let nextSessionId = 1;
 
-type Stream = grpc.ServerDuplexStream<AgentMessage, CoordinatorMessage>;
+type Stream = grpc.ServerDuplexStream<DecodedAgentMessage, CoordinatorMessage>;
 
 /** Ends a stream with a status and a refusal message the agent can log. */
 function refuse(call: Stream, code: grpc.status, refusalCode: string, message: string): void {
@@ -82,7 +73,7 @@ class AgentConnection {
     const cancelHelloTimer = clock.setTimer(HELLO_TIMEOUT_MS, () => {
       if (!this.agentId && !this.closed) refuse(this.call, grpc.status.DEADLINE_EXCEEDED, 'NO_HELLO', 'no hello received within 10s');
     });
-    this.call.on('data', (msg: AgentMessage) => {
+    this.call.on('data', (msg: DecodedAgentMessage) => {
       try {
         this.onMessage(msg);
       } catch (err) {
@@ -117,7 +108,7 @@ class AgentConnection {
     refuse(this.call, grpc.status.PERMISSION_DENIED, 'PERMISSION_DENIED', problem);
   }
 
-  private onMessage(msg: AgentMessage): void {
+  private onMessage(msg: DecodedAgentMessage): void {
     if (this.closed) return;
     const malformed = malformedReason(msg);
     if (malformed) {
@@ -131,48 +122,58 @@ class AgentConnection {
     if (!this.agentId) {
       if (msg.msg !== 'hello' || !msg.hello)
         return refuse(this.call, grpc.status.INVALID_ARGUMENT, 'HELLO_FIRST', 'the first message on the stream must be hello');
-      return this.onHello(msg.hello);
+      const hello = this.valid(schemas.hello, msg.hello, 'hello');
+      if (hello) this.onHello(hello);
+      return;
     }
     const { fleet, controller } = this.deps;
     const id = this.agentId;
     switch (msg.msg) {
       case 'heartbeat': {
-        if (this.invalid(heartbeatSchema, msg.heartbeat, 'heartbeat')) return;
+        const beat = this.valid(schemas.heartbeat, msg.heartbeat, 'heartbeat');
+        if (!beat) return;
         const before = JSON.stringify(fleet.facts(id));
-        fleet.touch(id, { health: msg.heartbeat?.health, inFlight: msg.heartbeat?.inFlight ?? null });
+        fleet.touch(id, { health: beat.health, inFlight: beat.inFlight });
         if (JSON.stringify(fleet.facts(id)) !== before) controller.onAgentChanged(id);
         return;
       }
-      case 'health':
-        if (this.invalid(healthStateSchema, msg.health?.health, 'health')) return;
-        fleet.setHealth(id, msg.health!.health);
+      case 'health': {
+        const report = this.valid(schemas.health, msg.health, 'health');
+        if (!report) return;
+        fleet.setHealth(id, report.health);
         controller.onAgentChanged(id);
         return;
+      }
       case 'output': {
-        if (this.invalid(stepOutputSchema, msg.output, 'output')) return;
-        if (this.notOwn(msg.output!.requestId, 'output')) return;
+        const output = this.valid(schemas.output, msg.output, 'output');
+        if (!output || this.notOwn(output.requestId, 'output')) return;
         fleet.touch(id);
         // Only output of a step this agent runs, within the bounds; the rest is dropped and counted.
-        const admitted = this.deps.output ? this.deps.output.admit(id, msg.output!) : msg.output!;
+        const admitted = this.deps.output ? this.deps.output.admit(id, output) : output;
         if (admitted) controller.onStepOutput(id, admitted);
         return;
       }
-      case 'result':
-        if (this.invalid(stepResultSchema, msg.result, 'result')) return;
-        if (!this.onResult(msg.result!)) return this.closeForRedelivery();
-        this.call.write({ ack: { requestId: msg.result!.requestId } });
+      case 'result': {
+        const result = this.valid(schemas.result, msg.result, 'result');
+        if (!result) return;
+        if (!this.onResult(result)) return this.closeForRedelivery();
+        this.call.write({ ack: { requestId: result.requestId } });
         return;
-      case 'inspectResult':
-        if (this.invalid(inspectResultSchema, msg.inspectResult, 'inspect result')) return;
-        if (this.notOwn(msg.inspectResult!.requestId, 'inspect result')) return;
-        fleet.setRepo(id, msg.inspectResult!.repo);
-        if (msg.inspectResult!.health) fleet.setHealth(id, msg.inspectResult!.health);
-        controller.onInspectResult(id, msg.inspectResult!);
+      }
+      case 'inspectResult': {
+        const inspected = this.valid(schemas.inspectResult, msg.inspectResult, 'inspect result');
+        if (!inspected || this.notOwn(inspected.requestId, 'inspect result')) return;
+        fleet.setRepo(id, inspected.repo);
+        if (inspected.health) fleet.setHealth(id, inspected.health);
+        controller.onInspectResult(id, inspected);
         return;
-      case 'repo':
-        if (this.invalid(repoStateSchema, msg.repo?.repo, 'repo report')) return;
-        fleet.setRepo(id, msg.repo!.repo, msg.repo!.backups);
+      }
+      case 'repo': {
+        const report = this.valid(schemas.repo, msg.repo, 'repo report');
+        if (!report) return;
+        fleet.setRepo(id, report.repo, report.backups);
         return;
+      }
       case 'hello':
         return refuse(this.call, grpc.status.INVALID_ARGUMENT, 'HELLO_TWICE', 'hello may be sent only once per stream');
       default:
@@ -180,13 +181,17 @@ class AgentConnection {
     }
   }
 
-  /** Refuses the stream when a message does not validate; true when it was refused. */
-  private invalid(schema: Parameters<typeof problemOf>[0], value: unknown, what: string): boolean {
-    const problem = problemOf(schema, value);
-    if (!problem) return false;
+  /**
+   * `value` as its schema parses it (typed as validation guarantees), or undefined after
+   * refusing the stream because it does not validate.
+   */
+  private valid<T>(schema: WireSchema<T>, value: unknown, what: string): T | undefined {
+    const parsed = parseWire(schema, value);
+    if (parsed.ok) return parsed.value;
+    const { problem } = parsed;
     this.deps.logger.warn('invalid message from agent; closing its stream', { host: this.agentId, what, problem });
     refuse(this.call, grpc.status.INVALID_ARGUMENT, 'INVALID_MESSAGE', `invalid ${what}: ${problem}`);
-    return true;
+    return undefined;
   }
 
   /**
@@ -207,7 +212,6 @@ class AgentConnection {
 
   private onHello(hello: Hello): void {
     const { fleet, controller, logger } = this.deps;
-    if (this.invalid(helloSchema, hello, 'hello')) return;
     const identity = this.identityProblem(hello.agentId);
     if (identity) {
       logger.warn(`agent connection refused: ${identity}`, { host: hello.agentId, peer: this.call.getPeer(), reason: identity });

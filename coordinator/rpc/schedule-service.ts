@@ -1,6 +1,7 @@
 /** The schedule calls of ControlService (ListSchedules, RunSchedule, SetScheduleEnabled). Thin: validate, call the scheduler, map errors. */
 import type * as grpc from '@grpc/grpc-js';
 import { ConvoyError } from '../../shared/errors.js';
+import type { ScheduleView } from '../cli/views.js';
 import type { Rollout } from '../rollout/model.js';
 import type { Scheduler, ScheduleStatus } from '../schedule/scheduler.js';
 import { formatLocal } from '../schedule/wall-clock.js';
@@ -23,8 +24,8 @@ function outcomeNow(outcome: string, r: Rollout | undefined): string {
   return `${outcome} (${r.id} is now ${r.state}${r.reason ? `: ${r.reason}` : ''})`;
 }
 
-/** Domain -> ScheduleView (control.proto). */
-export function scheduleView(s: ScheduleStatus) {
+/** Domain -> ScheduleView (the type generated from control.proto: a field added there fails tsc here). */
+export function scheduleView(s: ScheduleStatus): ScheduleView {
   const { config, state, resolution } = s;
   const tz = config.timezone;
   return {

@@ -1,4 +1,9 @@
-/** Domain -> wire views for the CLI. */
+/**
+ * Domain -> wire views for the CLI. Each builder returns the message type generated from
+ * control.proto (the one the CLI reads), so a field added there fails tsc here until it is set,
+ * and a field the proto lacks is an excess property.
+ */
+import type { AgentView, EventView, HostView, LogLine, PlanHost, PlanResponse, RolloutView, StepRunView } from '../cli/views.js';
 import { isHealthy } from '../../shared/health.js';
 import type { AgentRecord, Fleet } from '../fleet/registry.js';
 import type { HostRun, Rollout, StepRun } from '../rollout/model.js';
@@ -8,7 +13,7 @@ import type { RolloutPreview } from '../rollout/preview.js';
 import type { ClusterConfig } from '../config.js';
 import type { EventRecord, StoredLogLine } from '../store/store.js';
 
-export function stepRunView(run: StepRun) {
+export function stepRunView(run: StepRun): StepRunView {
   const end = run.finishedAtMs || 0;
   return {
     step: run.step,
@@ -27,7 +32,7 @@ export function stepRunView(run: StepRun) {
   };
 }
 
-function hostView(h: HostRun) {
+function hostView(h: HostRun): HostView {
   const current = [...h.runs].reverse().find((r) => r.outcome === 'running') ?? h.runs[h.runs.length - 1];
   return {
     agentId: h.agentId,
@@ -46,7 +51,7 @@ function hostView(h: HostRun) {
   };
 }
 
-export function rolloutView(r: Rollout, rollback: { possible: boolean; blocked: string } = { possible: false, blocked: '' }) {
+export function rolloutView(r: Rollout, rollback: { possible: boolean; blocked: string } = { possible: false, blocked: '' }): RolloutView {
   return {
     id: r.id,
     cluster: r.cluster,
@@ -78,9 +83,9 @@ export function rolloutView(r: Rollout, rollback: { possible: boolean; blocked: 
 }
 
 /** `convoy plan`: each host's verdict, the notes and drift, and what would hold the rollout. */
-export function planView(p: RolloutPreview, opts: { fleet: Fleet; includeDiff: boolean }) {
+export function planView(p: RolloutPreview, opts: { fleet: Fleet; includeDiff: boolean }): PlanResponse {
   const r = p.rollout;
-  const hosts = r.hosts.map((h) => {
+  const hosts = r.hosts.map((h): PlanHost => {
     const v = p.hosts.find((x) => x.agentId === h.agentId);
     const rec = opts.fleet.get(h.agentId);
     const health = v?.inspection?.health;
@@ -120,7 +125,7 @@ export function planView(p: RolloutPreview, opts: { fleet: Fleet; includeDiff: b
   };
 }
 
-export function agentView(a: AgentRecord, cluster: ClusterConfig | undefined, healthState: string) {
+export function agentView(a: AgentRecord, cluster: ClusterConfig | undefined, healthState: string): AgentView {
   return {
     id: a.id,
     connected: a.connected,
@@ -143,7 +148,7 @@ export function agentView(a: AgentRecord, cluster: ClusterConfig | undefined, he
   };
 }
 
-export function eventView(e: EventRecord) {
+export function eventView(e: EventRecord): EventView {
   return {
     seq: e.seq ?? 0,
     atMs: e.atMs,
@@ -156,6 +161,6 @@ export function eventView(e: EventRecord) {
   };
 }
 
-export function logLineView(l: StoredLogLine) {
+export function logLineView(l: StoredLogLine): LogLine {
   return { rolloutId: l.rolloutId, agentId: l.agentId, step: l.step, atMs: l.atMs, line: l.line, seq: l.seq };
 }

@@ -190,7 +190,7 @@ async function startAgents(ctx: CliContext, sb: Sandbox, client: ControlApi): Pr
 /** Plans and runs the rollout, watching it live; returns its last view (undefined: interrupted). */
 async function runRollout(ctx: CliContext, client: ControlApi, n: Narrator): Promise<RolloutView | undefined> {
   n.say(`convoy plan ${DEMO_CLUSTER} --to ${TO_VERSION}`);
-  const plan = await client.plan({ cluster: DEMO_CLUSTER, host: '', targetVersion: TO_VERSION });
+  const plan = await client.plan({ cluster: DEMO_CLUSTER, host: '', targetVersion: TO_VERSION, includeDiff: false });
   n.lines(formatPlan(plan, `convoy rollout start ${DEMO_CLUSTER} --to ${TO_VERSION}`, n.p));
   if (planProblems(plan).length) throw new Error('the plan has problems (above), so the rollout would stop at preflight');
   checkInterrupted(ctx);

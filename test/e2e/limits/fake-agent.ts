@@ -88,8 +88,17 @@ export class FakeAgent {
     if (m.inspect) {
       const { requestId, targetVersion } = m.inspect;
       const { repo, health, plan } = this.hello;
-      const releaseNotes = { fromVersion: repo.installedVersion, toVersion: targetVersion, notes: [], requiresAction: false };
-      this.call.write({ inspectResult: { requestId, targetVersion, targetExists: true, error: '', repo, health, releaseNotes, plan } });
+      const releaseNotes = {
+        fromVersion: repo.installedVersion,
+        toVersion: targetVersion,
+        notes: [],
+        requiresAction: false,
+        versions: [],
+        lookedIn: [],
+      };
+      this.call.write({
+        inspectResult: { requestId, targetVersion, targetExists: true, error: '', repo, health, releaseNotes, plan, drift: null },
+      });
     }
     this.notify();
   }

@@ -47,6 +47,9 @@ async function helloOf(fleet: Fleet, id: string): Promise<Hello> {
     hasRestore: false,
     stepTimeoutsMs: {},
     backupCompatibility: '',
+    rollbackPlan: [],
+    backupSteps: [],
+    profile: '',
   };
 }
 

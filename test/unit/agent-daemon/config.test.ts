@@ -4,9 +4,15 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { parseAgentConfig } from '../../../agent/config.js';
 import { HELLO_LIMITS } from '../../../agent/config/coordinator-limits.js';
-import { helloSchema, problemOf } from '../../../coordinator/rpc/validate.js';
+import { helloSchema, parseWire } from '../../../coordinator/rpc/validate.js';
 import type { Hello } from '../../../shared/wire.js';
 import { ConfigError } from '../../../shared/errors.js';
+
+/** The coordinator's first problem with a value, or undefined when it accepts it. */
+function problemIn(schema: Parameters<typeof parseWire>[0], value: unknown): string | undefined {
+  const r = parseWire(schema, value);
+  return r.ok ? undefined : r.problem;
+}
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-agent-config-'));
 const file = path.join(dir, 'agent.yaml');
@@ -355,10 +361,13 @@ describe('agent config', () => {
       hasRestore: false,
       stepTimeoutsMs: { build: HELLO_LIMITS.stepTimeoutMs },
       rollbackPlan: Array.from({ length: HELLO_LIMITS.rollbackSteps }, (_, i) => `r${i}`),
+      backupCompatibility: 'same-major-minor',
+      backupSteps: [],
+      profile: '',
       ...over,
     });
     const base = hello();
-    expect(problemOf(helloSchema, base)).to.equal(undefined);
+    expect(problemIn(helloSchema, base)).to.equal(undefined);
     const past: Partial<Hello>[] = [
       { labels: { ...base.labels, extra: 'v' } },
       { labels: { ['k'.repeat(HELLO_LIMITS.labelKeyChars + 1)]: 'v' } },
@@ -369,7 +378,7 @@ describe('agent config', () => {
       { rollbackPlan: [...(base.rollbackPlan ?? []), 'one-more'] },
       { stepTimeoutsMs: { build: HELLO_LIMITS.stepTimeoutMs + 1 } },
     ];
-    for (const over of past) expect(problemOf(helloSchema, hello(over)), JSON.stringify(over).slice(0, 80)).to.be.a('string');
+    for (const over of past) expect(problemIn(helloSchema, hello(over)), JSON.stringify(over).slice(0, 80)).to.be.a('string');
   });
 
   it('refuses a world-writable stateDir', () => {

@@ -98,6 +98,7 @@ export class FakePlan implements Plan {
       health: this.health,
       releaseNotes: null,
       plan: this.stepNames(),
+      drift: null,
     };
   }
   async repoState(): Promise<RepoState> {

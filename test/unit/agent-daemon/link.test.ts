@@ -20,6 +20,10 @@ const HELLO: Hello = {
   hostname: 'host',
   hasRestore: false,
   stepTimeoutsMs: {},
+  backupCompatibility: '',
+  rollbackPlan: [],
+  backupSteps: [],
+  profile: '',
 };
 
 describe('agent link', () => {

@@ -137,6 +137,7 @@ describe('convoy commands against a scripted coordinator', () => {
           healthy: true,
           verdict: 'update',
           verdictReason: '',
+          drift: null,
           servedVersion: '0.1.0',
         },
         {
@@ -152,6 +153,7 @@ describe('convoy commands against a scripted coordinator', () => {
           healthy: false,
           verdict: 'refused',
           verdictReason: 'is not connected',
+          drift: null,
           servedVersion: '',
         },
       ],

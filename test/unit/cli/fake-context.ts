@@ -65,6 +65,8 @@ export function stepRun(step: string, outcome: string, extra: Partial<StepRunVie
     outputTail: [],
     requestId: `req-${step}`,
     phase: 'members',
+    agentStartedAtMs: 0,
+    agentFinishedAtMs: 0,
     ...extra,
   };
 }

@@ -168,6 +168,9 @@ function finish(w: World, req: StepRequest, outcome: StepOutcome = 'SUCCEEDED', 
             rolloutId: 'r-1',
           }
         : null,
+    releaseNotes: null,
+    repo: null,
+    health: null,
     attempt: req.attempt,
     ...extra,
   };
@@ -472,6 +475,10 @@ describe('rollout engine', () => {
         startedAtMs: 0,
         finishedAtMs: 0,
         previousCommit: '',
+        backup: null,
+        releaseNotes: null,
+        repo: null,
+        health: null,
         attempt: 1,
       },
       w.now,
@@ -915,6 +922,10 @@ describe('rollout engine', () => {
           startedAtMs: w.now,
           finishedAtMs: w.now,
           previousCommit: '',
+          backup: null,
+          releaseNotes: null,
+          repo: null,
+          health: null,
           attempt: 1,
         };
         const t = applyStepResult(w.r, impostor, result, w.now);

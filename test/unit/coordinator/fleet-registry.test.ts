@@ -27,6 +27,10 @@ function hello(agentId: string): Hello {
     hostname: 'host-1',
     hasRestore: false,
     stepTimeoutsMs: { build: 60_000 },
+    backupCompatibility: '',
+    rollbackPlan: [],
+    backupSteps: [],
+    profile: '',
   };
 }
 

@@ -5,7 +5,17 @@ import { ConvoyError } from '../../../shared/errors.js';
 import type { InspectResult } from '../../../shared/wire.js';
 
 function answer(target: string): InspectResult {
-  return { requestId: 'x', targetVersion: target, targetExists: true, error: '', repo: null, health: null, releaseNotes: null, plan: [] };
+  return {
+    requestId: 'x',
+    targetVersion: target,
+    targetExists: true,
+    error: '',
+    repo: null,
+    health: null,
+    releaseNotes: null,
+    plan: [],
+    drift: null,
+  };
 }
 
 async function settle(): Promise<void> {

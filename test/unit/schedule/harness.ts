@@ -193,6 +193,10 @@ export class World {
       hostname: id,
       hasRestore: false,
       stepTimeoutsMs: { build: 600_000, health: 60_000 },
+      backupCompatibility: '',
+      rollbackPlan: [],
+      backupSteps: [],
+      profile: '',
     };
     const reg = this.fleet.register(hello, inbox);
     if (!reg.ok) throw new Error(reg.message);
@@ -223,8 +227,16 @@ export class World {
       error: exists ? '' : `${req.targetVersion} is not a tag`,
       repo: this.repo(h),
       health: this.health(h),
-      releaseNotes: { fromVersion: h.installed, toVersion: req.targetVersion, notes, requiresAction: notes.length > 0 },
+      releaseNotes: {
+        fromVersion: h.installed,
+        toVersion: req.targetVersion,
+        notes,
+        requiresAction: notes.length > 0,
+        versions: [],
+        lookedIn: [],
+      },
       plan: PLAN,
+      drift: null,
     });
   }
 
@@ -245,7 +257,10 @@ export class World {
       startedAtMs: now,
       finishedAtMs: now,
       previousCommit: req.step === 'checkout' ? 'abc1234' : '',
+      backup: null,
+      releaseNotes: null,
       repo: req.step === 'checkout' ? this.repo(h) : null,
+      health: null,
       attempt: req.attempt,
     });
   }

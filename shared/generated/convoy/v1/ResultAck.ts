@@ -1,0 +1,10 @@
+// Original file: proto/convoy/v1/agent.proto
+
+
+export interface ResultAck {
+  'requestId'?: (string);
+}
+
+export interface ResultAck__Output {
+  'requestId': (string);
+}
