@@ -126,7 +126,7 @@ export class PrometheusAlertSource implements AlertSource {
     return (this.rollouts?.activeRollouts() ?? []).some((r) => r.cluster === cluster && r.state === 'paused' && r.pauseKind === 'alerts');
   }
 
-  /** One query every pollInterval while a rollout of the cluster is paused by alerts; the controller's tick reads the answer. */
+  /** One query every pollInterval while a rollout of the cluster is paused by alerts (its reconcile asks again after each answer). */
   private async pollWhilePaused(c: GatedCluster): Promise<void> {
     const s = this.state.get(c.name) as ClusterState;
     while (!this.abort.signal.aborted) {

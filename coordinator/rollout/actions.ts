@@ -124,7 +124,10 @@ export function openWindow(rollout: Rollout, windowEndsAtMs: number, actor: stri
   const { r } = w;
   r.windowEndsAtMs = windowEndsAtMs;
   w.event({ kind: 'action', message: `maintenance window opened until ${new Date(windowEndsAtMs).toISOString()}`, actor });
-  if (r.state === 'paused' && r.pauseKind === 'window') w.setState(r.phase === 'preflight' ? 'pending' : 'running', '', actor);
+  if (r.state === 'paused' && r.pauseKind === 'window') {
+    w.setState(r.phase === 'preflight' ? 'pending' : 'running', 'maintenance window opened', actor);
+    r.reason = '';
+  }
   r.updatedAtMs = now;
   return w.result();
 }

@@ -235,7 +235,11 @@ function resumeIfCleared(w: Work, env: Env): void {
     w.effects.push({ kind: 'check-alerts', cluster: w.r.cluster });
     return;
   }
-  if (alerts.error || alerts.firing.length) return;
+  if (alerts.error || alerts.firing.length) {
+    // ask again (the alert source spaces its queries by pollInterval while the rollout is paused)
+    w.effects.push({ kind: 'check-alerts', cluster: w.r.cluster });
+    return;
+  }
   w.event({ kind: 'gate', message: 'alerts cleared; resuming' });
   w.setState(w.r.phase === 'preflight' ? 'pending' : 'running', '');
 }
