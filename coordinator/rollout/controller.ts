@@ -4,11 +4,8 @@
  * coordinator resumes from exactly what was decided.
  */
 import type { Clock } from '../../shared/clock.js';
-import { formatDuration } from '../../shared/durations.js';
 import { ConvoyError } from '../../shared/errors.js';
-import { describeStorageError, storageFix } from '../store/storage-errors.js';
 import type { Logger } from '../../shared/logger.js';
-import { versionSyntaxProblem } from '../../shared/versions.js';
 import type { Hello, InspectResult, StepOutput, StepResult } from '../../shared/wire.js';
 import type { ClusterConfig, CoordinatorConfig } from '../config.js';
 import type { Fleet } from '../fleet/registry.js';
@@ -31,7 +28,18 @@ import {
 } from './engine.js';
 import { type Rollout, isTerminal, needsWork } from './model.js';
 import type { RemoteNotes } from './notes.js';
-import { createRollout } from './planner.js';
+import {
+  admissionProblem,
+  clusterNamed,
+  clusterOfAgent,
+  draftRollout,
+  resolveTargets,
+  type AdmissionDeps,
+  type RolloutRequest,
+} from './admission.js';
+import { PlanRequests } from './plan-requests.js';
+import { StorageHealth } from './storage-health.js';
+import { Subscriptions } from './subscriptions.js';
 
 export interface ControllerOptions {
   store: RolloutStore & EventStore & Pick<LogStore, 'appendLogLines'>;
@@ -81,16 +89,8 @@ export interface ActOptions {
   allowSuperseded?: boolean;
 }
 
-export interface StartRequest {
-  cluster: string;
-  host: string;
-  target: string;
-  ackReleaseNotes: boolean;
-  actor: string;
-  /** Scheduled rollouts: the schedule's name and the end of its window. */
-  schedule?: string;
-  windowEndsAtMs?: number;
-}
+/** What a start asks for (see admission.ts). */
+export type StartRequest = RolloutRequest;
 
 type RolloutListener = (r: Rollout) => void;
 type LogListener = (lines: StoredLogLine[]) => void;
@@ -98,10 +98,11 @@ type LogListener = (lines: StoredLogLine[]) => void;
 /** Runs rollouts. One instance per coordinator. */
 export class RolloutController {
   private readonly active = new Map<string, Rollout>();
-  private readonly watchers = new Map<string, Set<RolloutListener>>();
-  private readonly logWatchers = new Map<string, Set<LogListener>>();
-  /** `convoy plan` inspections waiting for their answer, with the agent each was sent to. */
-  private readonly inspectWaiters = new Map<string, { agentId: string; resolve: (r: InspectResult) => void }>();
+  private readonly watchers = new Subscriptions<Rollout>();
+  private readonly logWatchers = new Subscriptions<StoredLogLine[]>();
+  private readonly planRequests: PlanRequests;
+  private readonly storage: StorageHealth;
+  private readonly admission: AdmissionDeps;
   private readonly observers: RolloutObserver[] = [];
   private readonly alertChecks = new Set<string>();
   private readonly notesFetches = new Set<string>();
@@ -109,11 +110,19 @@ export class RolloutController {
   private readonly wakeTimers = new Map<string, { at: number; cancel: () => void }>();
   /** How long convoyd itself stood still since it started: added to the grace lost steps get. */
   private stallCreditMs = 0;
-  /** Set while the state file cannot be written (disk full, read-only). */
-  private storage: { message: string; sinceMs: number } | undefined;
   private stopping = false;
 
-  constructor(private readonly o: ControllerOptions) {}
+  constructor(private readonly o: ControllerOptions) {
+    this.planRequests = new PlanRequests(o.clock);
+    this.storage = new StorageHealth({ stateFile: o.config.stateFile, clock: o.clock, logger: o.logger });
+    this.admission = {
+      config: o.config,
+      fleet: o.fleet,
+      activeFor: (id) => this.activeFor(id),
+      notesSourceLabel: (cluster) => o.notes?.sourceFor(cluster)?.label ?? '',
+      now: () => o.clock.now(),
+    };
+  }
 
   observe(observer: RolloutObserver): void {
     this.observers.push(observer);
@@ -171,11 +180,11 @@ export class RolloutController {
   }
 
   cluster(name: string): ClusterConfig | undefined {
-    return this.o.config.clusters.find((c) => c.name === name);
+    return clusterNamed(this.o.config, name);
   }
 
   clusterOf(agentId: string): ClusterConfig | undefined {
-    return this.o.config.clusters.find((c) => c.members.includes(agentId));
+    return clusterOfAgent(this.o.config, agentId);
   }
 
   get(id: string): Rollout | undefined {
@@ -191,69 +200,14 @@ export class RolloutController {
     return [...this.active.values()].find((r) => r.hosts.some((h) => h.agentId === agentId));
   }
 
-  /** Resolves who a rollout covers and checks it may start; throws ConvoyError with the next step. */
+  /** Resolves who a rollout covers; throws ConvoyError with the next step. */
   resolveTargets(req: { cluster: string; host: string; target: string }): { cluster?: ClusterConfig; members: string[] } {
-    if (!!req.cluster === !!req.host)
-      throw new ConvoyError('INVALID_ARGUMENT', 'name either a cluster or --host <agent>, not both and not neither');
-    const problem = versionSyntaxProblem(req.target);
-    if (problem) throw new ConvoyError('INVALID_ARGUMENT', `--to: ${problem}`);
-    if (req.cluster) {
-      const c = this.cluster(req.cluster);
-      if (!c) {
-        const known = this.o.config.clusters.map((x) => x.name).join(', ') || 'none configured';
-        throw new ConvoyError('NOT_FOUND', `cluster "${req.cluster}" is not in ${this.o.config.file} (clusters: ${known})`);
-      }
-      return { cluster: c, members: c.members };
-    }
-    if (!this.o.fleet.get(req.host))
-      throw new ConvoyError(
-        'NOT_FOUND',
-        `agent "${req.host}" has never connected to this coordinator; run \`convoy agents\` to see the known agents`,
-      );
-    return { members: [req.host] };
+    return resolveTargets(this.admission, req);
   }
 
-  /**
-   * The rollout `start` would create now, without its admission checks (`convoy plan` previews
-   * it). A `--host` rollout takes the settings of the host's cluster (autoRollback,
-   * allowDowngrade, health deadline, release notes); a host in no cluster gets the defaults.
-   */
-  draft(
-    req: Pick<StartRequest, 'cluster' | 'host' | 'target' | 'ackReleaseNotes' | 'actor' | 'schedule' | 'windowEndsAtMs'>,
-    id: string,
-  ): Rollout {
-    const { cluster, members } = this.resolveTargets(req);
-    const settings = cluster ?? this.clusterOf(req.host);
-    const notesSource = settings ? this.o.notes?.sourceFor(settings.name) : undefined;
-    return createRollout({
-      id,
-      cluster: cluster?.name ?? '',
-      target: req.target,
-      initiator: req.actor,
-      now: this.o.clock.now(),
-      ackPreapproved: req.ackReleaseNotes,
-      maxParallel: cluster?.maxParallel ?? 1,
-      authHost: cluster?.authServer ?? '',
-      allowDowngrade: settings?.allowDowngrade ?? false,
-      autoRollback: settings?.autoRollback ?? false,
-      healthDeadlineMs: settings?.healthDeadlineMs ?? 0,
-      hosts: members.map((agentId) => {
-        const rec = this.o.fleet.get(agentId);
-        return {
-          agentId,
-          plan: rec?.plan ?? [],
-          rerunnable: rec?.rerunnable ?? [],
-          stepTimeoutsMs: rec?.stepTimeoutsMs ?? {},
-          hasRestore: rec?.hasRestore ?? false,
-          rollbackPlan: rec?.rollbackPlan ?? [],
-          backupSteps: rec?.backupSteps ?? [],
-        };
-      }),
-      schedule: req.schedule,
-      windowEndsAtMs: req.windowEndsAtMs,
-      notesSource: notesSource?.label ?? '',
-      requireNotes: settings?.releaseNotes?.requireNotes ?? false,
-    });
+  /** The rollout `start` would create now, without its admission checks (`convoy plan` previews it). */
+  draft(req: RolloutRequest, id: string): Rollout {
+    return draftRollout(this.admission, req, id);
   }
 
   /** The coordinator's release-notes source for a rollout's cluster (or its host's), if any. */
@@ -264,17 +218,7 @@ export class RolloutController {
 
   /** Why `start` refuses a host before preflight (never connected, not connected, revoked, busy), or undefined. */
   admissionProblem(id: string): string | undefined {
-    const rec = this.o.fleet.get(id);
-    const cluster = this.clusterOf(id);
-    if (!rec)
-      return `agent "${id}"${cluster ? ` of cluster ${cluster.name}` : ''} has never connected; start convoy-agent on that host (or fix the member list)`;
-    if (!rec.connected)
-      return `agent "${id}" is not connected (last seen ${new Date(rec.lastSeenMs).toISOString()}); start it, then try again`;
-    if (this.o.config.denyAgents.includes(id)) return `agent "${id}" is revoked (denyAgents in ${this.o.config.file})`;
-    const busy = this.activeFor(id);
-    if (busy)
-      return `rollout ${busy.id} is already ${busy.state} on ${busy.cluster ? `cluster ${busy.cluster}` : `host ${id}`} (host ${id}); wait for it or run \`convoy rollout abort ${busy.id}\``;
-    return undefined;
+    return admissionProblem(this.admission, id);
   }
 
   /** Starts a rollout (or refuses, naming the rollout in the way). */
@@ -386,14 +330,7 @@ export class RolloutController {
   }
 
   onInspectResult(agentId: string, result: InspectResult): void {
-    const waiter = this.inspectWaiters.get(result.requestId);
-    if (waiter) {
-      // only the agent the inspection was sent to may answer it
-      if (waiter.agentId !== agentId) return;
-      this.inspectWaiters.delete(result.requestId);
-      waiter.resolve(result);
-      return;
-    }
+    if (this.planRequests.answer(agentId, result)) return;
     const r = [...this.active.values()].find((x) =>
       x.hosts.some((h) => h.agentId === agentId && h.inspection?.requestId === result.requestId),
     );
@@ -407,8 +344,8 @@ export class RolloutController {
    * rollout, its inspection, or a plan's inspection); undefined for a request unknown here.
    */
   requestOwner(requestId: string): string | undefined {
-    const plan = this.inspectWaiters.get(requestId);
-    if (plan) return plan.agentId;
+    const plan = this.planRequests.ownerOf(requestId);
+    if (plan) return plan;
     for (const r of this.active.values()) {
       for (const h of r.hosts) {
         if (h.inspection?.requestId === requestId || h.runs.some((run) => run.requestId === requestId)) return h.agentId;
@@ -424,10 +361,10 @@ export class RolloutController {
       stored = this.o.store.appendLogLines(out.rolloutId, agentId, out.step, out.requestId, out.atMs || this.o.clock.now(), out.lines);
     } catch (err) {
       // the agent keeps the full output in its own step log; convoyd's copy is a convenience
-      this.storageFailed(err, out.rolloutId);
+      this.storage.failed(err, out.rolloutId);
       return;
     }
-    if (stored.length) for (const fn of this.logWatchers.get(out.rolloutId) ?? []) fn(stored);
+    if (stored.length) this.logWatchers.notify(out.rolloutId, stored);
   }
 
   /** Something about an agent changed (health, connection): advance the rollouts it is in. */
@@ -438,42 +375,17 @@ export class RolloutController {
 
   /** Asks an agent to inspect a target (for `convoy plan`); resolves with its answer or a timeout error. */
   inspect(agentId: string, requestId: string, target: string, timeoutMs: number, includeDiff = false): Promise<InspectResult> {
-    return new Promise((resolve, reject) => {
-      const cancel = this.o.clock.setTimer(timeoutMs, () => {
-        this.inspectWaiters.delete(requestId);
-        reject(new ConvoyError('UNAVAILABLE', `agent ${agentId} did not answer within ${Math.round(timeoutMs / 1000)}s`));
-      });
-      this.inspectWaiters.set(requestId, {
-        agentId,
-        resolve: (res) => {
-          cancel();
-          resolve(res);
-        },
-      });
-      if (!this.o.fleet.send(agentId, { inspect: { requestId, targetVersion: target, includeDiff } })) {
-        cancel();
-        this.inspectWaiters.delete(requestId);
-        reject(new ConvoyError('FAILED_PRECONDITION', `agent ${agentId} is not connected`));
-      }
-    });
+    return this.planRequests.ask(agentId, requestId, timeoutMs, () =>
+      this.o.fleet.send(agentId, { inspect: { requestId, targetVersion: target, includeDiff } }),
+    );
   }
 
   watch(id: string, fn: RolloutListener): () => void {
-    return this.subscribe(this.watchers, id, fn);
+    return this.watchers.add(id, fn);
   }
 
   watchLogs(id: string, fn: LogListener): () => void {
-    return this.subscribe(this.logWatchers, id, fn);
-  }
-
-  private subscribe<T>(map: Map<string, Set<T>>, id: string, fn: T): () => void {
-    const set = map.get(id) ?? new Set<T>();
-    set.add(fn);
-    map.set(id, set);
-    return () => {
-      set.delete(fn);
-      if (set.size === 0) map.delete(id);
-    };
+    return this.logWatchers.add(id, fn);
   }
 
   /** Runs the engine's reconcile for one rollout and applies the outcome. */
@@ -578,17 +490,17 @@ export class RolloutController {
     }
     try {
       this.o.store.saveRollout(r, events);
-      this.storageRecovered();
+      this.storage.recovered();
     } catch (err) {
       // Not persisted, so not decided: memory keeps the last state on disk, no effect is
       // performed, and the next tick (or the agent's next delivery) tries again.
-      this.storageFailed(err, r.id);
+      this.storage.failed(err, r.id);
       return false;
     }
     if (needsWork(r)) this.active.set(r.id, r);
     else this.active.delete(r.id);
     for (const e of effects) if (e.kind !== 'event') this.perform(r.id, e);
-    for (const fn of this.watchers.get(r.id) ?? []) fn(r);
+    this.watchers.notify(r.id, r);
     for (const o of this.observers) {
       try {
         o.rolloutChanged(previous, r, events);
@@ -599,25 +511,9 @@ export class RolloutController {
     return true;
   }
 
-  /**
-   * Why convoyd cannot write its state file now ('' when it can): shown as the reason of every
-   * unfinished rollout until a write succeeds again.
-   */
+  /** Why convoyd cannot write its state file now ('' when it can): shown as every unfinished rollout's reason. */
   storageProblem(): string {
-    return this.storage?.message ?? '';
-  }
-
-  private storageFailed(err: unknown, rolloutId: string): void {
-    const why = describeStorageError(err);
-    const message = `convoyd cannot write its state file ${this.o.config.stateFile}: ${why}; nothing new starts and agents keep their results until it can (${storageFix(why)})`;
-    if (this.storage?.message !== message) this.o.logger.error(message, { rolloutId });
-    this.storage = { message, sinceMs: this.storage?.sinceMs ?? this.o.clock.now() };
-  }
-
-  private storageRecovered(): void {
-    if (!this.storage) return;
-    this.o.logger.warn(`the state file is writable again after ${formatDuration(this.o.clock.now() - this.storage.sinceMs)}; going on`);
-    this.storage = undefined;
+    return this.storage.message;
   }
 
   private perform(rolloutId: string, e: Effect): void {
@@ -643,7 +539,7 @@ export class RolloutController {
         { atMs: this.o.clock.now(), rolloutId, agentId: '', step: '', actor: 'convoyd', kind: e.kind, message: e.message },
       ]);
     } catch (err) {
-      this.storageFailed(err, rolloutId);
+      this.storage.failed(err, rolloutId);
     }
   }
 }
