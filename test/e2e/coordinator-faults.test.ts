@@ -3,7 +3,6 @@
  * come back in, a frozen convoyd that does not blame its agents for its own stall, and a state
  * file on a full disk that stops nothing for good and loses nothing.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +10,7 @@ import { expect } from 'chai';
 import { createFleet, onCleanup, useSandbox, waitFor } from '../helpers/index.js';
 import { host, start, status, waitRollout, TERMINAL } from './support.js';
 import { gate, rolloutEvents } from './faults/support.js';
+import { mountSmallDisk } from './faults/tmpfs.js';
 
 describe('e2e: the coordinator at the edges', function () {
   this.timeout(120_000);
@@ -73,18 +73,10 @@ describe('e2e: the coordinator at the edges', function () {
   });
 
   it("goes on without a restart once space is back on convoyd's full disk, saying why meanwhile and losing nothing", async function () {
-    const mount = path.join(sandbox.dir, 'small-disk');
-    fs.mkdirSync(mount);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,mode=700', 'tmpfs', mount]);
-    } catch (err) {
-      // CI runs as root, like this machine; a machine that cannot mount a tmpfs cannot run this case
-      this.skip();
-      throw err;
-    }
-    onCleanup(`umount ${mount}`, () => {
-      execFileSync('umount', ['-l', mount]);
-    });
+    const disk = mountSmallDisk(path.join(sandbox.dir, 'small-disk'), 8 * 1024);
+    // CI runs as root, like this machine; a machine that cannot mount a tmpfs cannot run this case
+    if (typeof disk === 'string') return this.skip();
+    const mount = disk.dir;
     const g = gate(sandbox.dir, 'build-full');
     const fleet = await createFleet({
       dir: sandbox.dir,
@@ -94,8 +86,7 @@ describe('e2e: the coordinator at the edges', function () {
     });
     const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
     await g.reached();
-    const filler = path.join(mount, 'filler');
-    fillDisk(filler);
+    disk.fill();
     g.open();
     const stuck = await waitFor(
       async () => {
@@ -106,7 +97,7 @@ describe('e2e: the coordinator at the edges', function () {
     );
     expect(stuck.reason).to.include(`convoyd cannot write its state file ${path.join(mount, 'state.db')}: the disk is full (ENOSPC)`);
     expect(stuck.state).to.equal('running');
-    fs.rmSync(filler);
+    disk.free();
     const r = await waitRollout(fleet, id, 'finished', (x) => TERMINAL.includes(x.state), 90_000);
     expect(r.state, r.reason).to.equal('succeeded');
     const h = host(r, 'hoss-a');
@@ -124,22 +115,3 @@ describe('e2e: the coordinator at the edges', function () {
     expect(await fleet.host('hoss-a').server.servedVersion()).to.equal('0.2.0');
   });
 });
-
-/** Writes to `file` until the file system is full (ENOSPC). */
-function fillDisk(file: string): void {
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (;;) fs.writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    fs.closeSync(fd);
-  }
-  // the last partial blocks too
-  try {
-    for (;;) fs.appendFileSync(file, Buffer.alloc(512, 1));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  }
-}

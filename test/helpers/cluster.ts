@@ -6,12 +6,11 @@
  * Layout under `dir`: coordinator/{coordinator.yaml,state.db}, agents/<name>/{agent.yaml,state/},
  * servers/<name>/ (+ <name>.origin.git), logs/{convoyd.log,agent-<name>.log}.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { createSampleServer } from '../../samples/sample-server.js';
 import type { SampleServer, VersionSpec } from '../../samples/sample-server.js';
 import { agentConfig, coordinatorConfig, mergeOverrides, writeYaml, type ClusterSpec, type Overrides } from './fleet-config.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, Fleet, type FleetHost } from './fleet.js';
+import { launchFleet, type Fleet, type FleetHost } from './fleet.js';
 import { freePort } from './ports.js';
 import { fleetTls, TEST_OPERATOR, type FleetTls } from './tls.js';
 
@@ -164,34 +163,12 @@ export async function createFleet(opts: FleetOptions): Promise<Fleet> {
     }),
     opts.coordinatorOverrides,
   );
-  const coordinatorConfigFile = path.join(opts.dir, 'coordinator', 'coordinator.yaml');
-  writeYaml(coordinatorConfigFile, doc);
-  const logs = path.join(opts.dir, 'logs');
-  fs.mkdirSync(logs, { recursive: true });
-  const fleet = new Fleet({
-    dir: opts.dir,
-    hosts,
-    coordinatorAddress: address,
-    metricsUrl: `http://127.0.0.1:${httpPort}/metrics`,
-    coordinatorConfigFile,
-    coordinatorConfig: doc,
-    stateFile,
-    coordinatorLog: path.join(logs, 'convoyd.log'),
-    clusterName,
-    tls,
-    env: { NO_COLOR: '1', ...opts.env },
-  });
-  fleet.registerCleanup();
-  if (opts.start === false) return fleet;
-  try {
-    const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    await fleet.startCoordinator(timeoutMs);
-    const names = specs.filter((s) => s.startAgent !== false).map((s) => s.name);
-    for (const name of names) fleet.startAgent(name);
-    await fleet.waitAgentsConnected(names, timeoutMs);
-  } catch (err) {
-    await fleet.cleanup();
-    throw err;
-  }
-  return fleet;
+  return launchFleet(
+    { dir: opts.dir, hosts, address, httpPort, coordinatorConfig: doc, stateFile, clusterName, tls, env: opts.env },
+    {
+      start: opts.start,
+      agents: specs.filter((s) => s.startAgent !== false).map((s) => s.name),
+      timeoutMs: opts.connectTimeoutMs,
+    },
+  );
 }

@@ -2,6 +2,8 @@
  * A running local fleet: convoyd and one convoy-agent per sample server as processes, and
  * what a test does to them (start, stop, kill, restart, rewrite an agent.yaml, ask the CLI).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { processesIn, type SampleServer } from '../../samples/sample-server.js';
 import { onCleanup } from './cleanup.js';
 import { registerCoordinatorTls, runCli, type CliOptions, type CliResult } from './cli.js';
@@ -65,6 +67,59 @@ export function parseAgentListing(json: unknown): AgentListing[] {
   const list = Array.isArray(json) ? json : (json as { agents?: unknown } | undefined)?.agents;
   if (!Array.isArray(list)) throw new Error(`convoy agents --json printed no agent list: ${JSON.stringify(json)}`);
   return list.map((item: Record<string, unknown>) => ({ ...item, id: String(item.id), connected: item.connected === true }));
+}
+
+/** What a fleet is made of, before it runs: its hosts and where convoyd's files go. */
+export interface FleetParts<S extends FleetServer> {
+  dir: string;
+  hosts: FleetHost<S>[];
+  /** host:port of convoyd's gRPC listener, and its HTTP port. */
+  address: string;
+  httpPort: number;
+  coordinatorConfig: Record<string, unknown>;
+  stateFile: string;
+  clusterName: string | undefined;
+  tls?: FleetTls;
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Writes coordinator.yaml, registers the cleanups, and (unless `start` is false) runs convoyd
+ * and the agents named (default all) until they are connected; stops everything if that fails.
+ */
+export async function launchFleet<S extends FleetServer>(
+  parts: FleetParts<S>,
+  opts: { start?: boolean; agents?: string[]; timeoutMs?: number } = {},
+): Promise<Fleet<S>> {
+  const coordinatorConfigFile = path.join(parts.dir, 'coordinator', 'coordinator.yaml');
+  writeYaml(coordinatorConfigFile, parts.coordinatorConfig);
+  fs.mkdirSync(path.join(parts.dir, 'logs'), { recursive: true });
+  const fleet = new Fleet<S>({
+    dir: parts.dir,
+    hosts: parts.hosts,
+    coordinatorAddress: parts.address,
+    metricsUrl: `http://127.0.0.1:${parts.httpPort}/metrics`,
+    coordinatorConfigFile,
+    coordinatorConfig: parts.coordinatorConfig,
+    stateFile: parts.stateFile,
+    coordinatorLog: path.join(parts.dir, 'logs', 'convoyd.log'),
+    clusterName: parts.clusterName,
+    tls: parts.tls,
+    env: { NO_COLOR: '1', ...parts.env },
+  });
+  fleet.registerCleanup();
+  if (opts.start === false) return fleet;
+  try {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    await fleet.startCoordinator(timeoutMs);
+    const names = opts.agents ?? parts.hosts.map((h) => h.name);
+    for (const name of names) fleet.startAgent(name);
+    await fleet.waitAgentsConnected(names, timeoutMs);
+  } catch (err) {
+    await fleet.cleanup();
+    throw err;
+  }
+  return fleet;
 }
 
 /** A running (or ready to run) local fleet. */

@@ -3,11 +3,10 @@
  * `profile: hoss` and no step settings of their own: each agent runs as its server's user
  * (HOME = the server's home, so ~/.hoss is that server's), with hossadm off PATH.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { createHossServer, type HossServer, type HossVersionSpec } from '../../samples/hoss-server.js';
 import { coordinatorConfig, mergeOverrides, writeYaml, type ClusterSpec, type Overrides } from './fleet-config.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, Fleet, type FleetHost } from './fleet.js';
+import { launchFleet, type Fleet, type FleetHost } from './fleet.js';
 import { freePort } from './ports.js';
 import { fleetTls, TEST_OPERATOR } from './tls.js';
 
@@ -89,32 +88,7 @@ export async function createHossFleet(opts: HossFleetOptions): Promise<Fleet<Hos
     }),
     opts.coordinatorOverrides,
   );
-  const coordinatorConfigFile = path.join(opts.dir, 'coordinator', 'coordinator.yaml');
-  writeYaml(coordinatorConfigFile, doc);
-  fs.mkdirSync(path.join(opts.dir, 'logs'), { recursive: true });
-  const fleet = new Fleet<HossServer>({
-    dir: opts.dir,
-    hosts,
-    coordinatorAddress: address,
-    metricsUrl: `http://127.0.0.1:${httpPort}/metrics`,
-    coordinatorConfigFile,
-    coordinatorConfig: doc,
-    stateFile,
-    coordinatorLog: path.join(opts.dir, 'logs', 'convoyd.log'),
-    clusterName,
-    tls,
-    env: { NO_COLOR: '1' },
-  });
-  fleet.registerCleanup();
-  try {
-    await fleet.startCoordinator();
-    for (const h of hosts) fleet.startAgent(h.name);
-    await fleet.waitAgentsConnected(undefined, DEFAULT_CONNECT_TIMEOUT_MS);
-  } catch (err) {
-    await fleet.cleanup();
-    throw err;
-  }
-  return fleet;
+  return launchFleet<HossServer>({ dir: opts.dir, hosts, address, httpPort, coordinatorConfig: doc, stateFile, clusterName, tls });
 }
 
 /** The auth server first (members' core needs its auth service), then the members. */

@@ -50,13 +50,18 @@ export function mountSmallDisk(dir: string, sizeKiB: number): SmallDisk | string
   };
 }
 
+/** Big chunks first, then small ones: a file system with a few KiB left still takes a database page. */
 function fillUp(file: string): void {
   const fd = fs.openSync(file, 'a');
-  const chunk = Buffer.alloc(64 * 1024);
   try {
-    for (;;) fs.writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+    for (const size of [64 * 1024, 4096, 512]) {
+      const chunk = Buffer.alloc(size);
+      try {
+        for (;;) fs.writeSync(fd, chunk);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+      }
+    }
   } finally {
     fs.closeSync(fd);
   }
