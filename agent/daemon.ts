@@ -256,7 +256,9 @@ export class Daemon {
     );
     const result = await this.run(step, begun.startedAtMs);
     this.record(result);
-    await this.reportRepo();
+    // The result carries the repository as the step left it and the backup it recorded; only a
+    // backup changes the catalogue, whose whole list follows (read from memory, no git).
+    if (result.backup && result.repo) this.opts.link.send({ repo: { repo: result.repo, backups: this.opts.plan.backups() } });
   }
 
   private async validate(request: StepRequest): Promise<string | undefined> {
@@ -384,15 +386,6 @@ export class Daemon {
   }
 
   /** After each step the coordinator gets the repository and backup catalogue as they are now. */
-  private async reportRepo(): Promise<void> {
-    try {
-      const repo = await this.opts.plan.repoState();
-      this.opts.link.send({ repo: { repo, backups: this.opts.plan.backups() } });
-    } catch (err) {
-      this.opts.logger.warn(`cannot read the repository state after the step: ${messageOf(err)}`);
-    }
-  }
-
   /** Cancels the step in flight when it is the one named; anything else is stale and ignored. */
   cancel(requestId: string, reason: string): void {
     const step = this.current;

@@ -95,7 +95,7 @@ describe('agent daemon', () => {
     expect(link.started).to.equal(true);
   });
 
-  it('journals the step before it runs, with its process group, then records, sends and reports the repository', async () => {
+  it('journals the step before it runs, with its process group, then records and sends the result, which carries the repository', async () => {
     const done = daemon.runStep(request());
     await settle();
     expect(journal.inFlight).to.deep.include({ requestId: 'q1', step: 'build', targetVersion: 'v1.2.0', attempt: 1 });
@@ -107,7 +107,18 @@ describe('agent daemon', () => {
     expect(results()).to.have.length(1);
     expect(results()[0]).to.deep.include({ requestId: 'q1', rolloutId: 'r1', step: 'build', outcome: 'SUCCEEDED', attempt: 1 });
     expect(journal.undelivered.map((r) => r.requestId)).to.deep.equal(['q1']);
-    expect(link.sent.at(-1)?.repo?.repo.commit).to.equal('abc');
+    // the repository is in the result: no second report (and no second read of git) per step
+    expect(link.sent.filter((m) => m.repo)).to.deep.equal([]);
+  });
+
+  it('reports the backup catalogue after a step that recorded a backup', async () => {
+    const done = daemon.runStep(request());
+    await settle();
+    const repo = { installedVersion: 'v1.2.0', commit: 'abc', clean: true, tags: [], branch: '', trackedBranch: '', dirtyDetail: '' };
+    const backup = { id: 'b1', path: '/b', version: 'v1.2.0', sizeBytes: 1, sha256: 'x', createdAtMs: 1, step: 'backup', rolloutId: 'r1' };
+    run().finish({ repo, backup });
+    await done;
+    expect(link.sent.filter((m) => m.repo).map((m) => m.repo?.repo.commit)).to.deep.equal(['abc']);
   });
 
   it('batches output lines and sends them before the result', async () => {
