@@ -65,6 +65,28 @@ export async function stopDaemon(child: DaemonChild, graceMs: number): Promise<v
   }
 }
 
+/**
+ * Resolves when `signal` aborts (undefined) or when one of `children` exits first (that child).
+ * Listens without keeping a reference after it has settled.
+ */
+export function untilInterruptedOrExited(signal: AbortSignal, children: DaemonChild[]): Promise<DaemonChild | undefined> {
+  const gone = children.find((c) => !c.alive());
+  if (gone) return Promise.resolve(gone);
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (value: DaemonChild | undefined): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+    const onAbort = (): void => settle(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    for (const child of children) void child.exited.then(() => settle(child));
+  });
+}
+
 /** The last lines of a log file, for an error message. */
 export function tailOf(file: string, lines = 15): string[] {
   try {
