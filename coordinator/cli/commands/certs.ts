@@ -97,11 +97,7 @@ function usageLines(kind: CertKind, name: string, ca: string, files: CertFiles):
       `  export CONVOY_CA=${ca} CONVOY_CERT=${files.cert} CONVOY_KEY=${files.key}`,
     ];
   }
-  return [
-    `In coordinator.yaml:`,
-    `  tls: ${tls}`,
-    `then restart convoyd (or systemctl reload convoyd to rotate a certificate in place).`,
-  ];
+  return [`In coordinator.yaml:`, `  tls: ${tls}`, `then restart convoyd (or systemctl reload convoyd to rotate a certificate in place).`];
 }
 
 async function runIssue(ctx: CliContext, kind: CertKind, names: string[], opts: CertOptions): Promise<number> {
