@@ -76,7 +76,9 @@ fi
 find "$lib/node_modules/better-sqlite3" -mindepth 1 -maxdepth 1 \( -name deps -o -name src \) -exec rm -rf {} +
 find "$lib/node_modules/better-sqlite3/build" -mindepth 1 -maxdepth 1 ! -name Release -exec rm -rf {} +
 find "$lib/node_modules/better-sqlite3/build/Release" -mindepth 1 ! -name better_sqlite3.node -exec rm -rf {} +
-strip --strip-unneeded --remove-section=.comment --remove-section=.note "$lib/node_modules/better-sqlite3/$binding"
+if command -v strip >/dev/null; then
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$lib/node_modules/better-sqlite3/$binding"
+fi
 node -e "new (require('$lib/node_modules/better-sqlite3'))(':memory:').prepare('select 1').get()"
 # What modules ship for their own development has no place in a package (lintian: eslint
 # configs, .npmignore, .gitattributes are errors or warnings), nor an exec bit on plain JS.
