@@ -20,7 +20,7 @@ import { CliError, EXIT, usageError } from '../errors.js';
 import { convoyPackage } from '../../../shared/package.js';
 import { demoBin, keptSandboxLines, narrator, whereThingsAre, type Narrator } from '../demo/narration.js';
 import { exitCodeOfRollout, type AgentView, type RolloutView } from '../views.js';
-import { startDaemon, stopDaemon, tailOf, untilInterruptedOrExited, type DaemonChild } from '../demo/children.js';
+import { checkAlive, exitedError, startDaemon, stopDaemon, untilInterruptedOrExited, type DaemonChild } from '../demo/children.js';
 import { createDemoCertificates, demoConnection, DEMO_OPERATOR, type DemoCertificates } from '../demo/certs.js';
 import { freePorts } from '../../../shared/ports.js';
 import {
@@ -88,20 +88,6 @@ async function loadFixture(): Promise<Fixture> {
 
 function checkInterrupted(ctx: CliContext): void {
   if (ctx.signal.aborted) throw new Error('interrupted');
-}
-
-function exitedError(child: DaemonChild, when: string): Error {
-  const tail = tailOf(child.logFile)
-    .map((l) => `  ${l}`)
-    .join('\n');
-  return new Error(`${child.name} exited ${when}; the end of ${child.logFile}:\n${tail}`);
-}
-
-/** Throws with the log's last lines when a daemon the demo depends on has exited. */
-function checkAlive(children: (DaemonChild | undefined)[]): void {
-  for (const child of children) {
-    if (child && !child.alive()) throw exitedError(child, 'early');
-  }
 }
 
 /** --keep: waits for Ctrl-C; a daemon that ends meanwhile ends the demo, with its log's tail. */

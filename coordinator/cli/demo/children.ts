@@ -87,6 +87,21 @@ export function untilInterruptedOrExited(signal: AbortSignal, children: DaemonCh
   });
 }
 
+/** The error for a daemon that has ended (`when`: "early"), with the end of its log. */
+export function exitedError(child: DaemonChild, when: string): Error {
+  const tail = tailOf(child.logFile)
+    .map((l) => `  ${l}`)
+    .join('\n');
+  return new Error(`${child.name} exited ${when}; the end of ${child.logFile}:\n${tail}`);
+}
+
+/** Throws with the log's last lines when a daemon the demo depends on has exited. */
+export function checkAlive(children: (DaemonChild | undefined)[]): void {
+  for (const child of children) {
+    if (child && !child.alive()) throw exitedError(child, 'early');
+  }
+}
+
 /** The last lines of a log file, for an error message. */
 export function tailOf(file: string, lines = 15): string[] {
   try {
