@@ -4,9 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 let cached: { dir: string; version: string } | undefined;
 
+/** Convoy's name on the npm registry (`convoy` belongs to an unrelated package). */
+export const PACKAGE_NAME = '@convoy-fleet/convoy';
+
 /**
  * The Convoy package: its root directory and version. Found by walking up from this file, so it
- * works from sources under tsx (shared/) and from the build (dist/shared/).
+ * works from sources under tsx (shared/), from the build (dist/shared/) and from an installed
+ * package (npm install -g, /usr/lib/convoy of the Debian package).
  */
 export function convoyPackage(): { dir: string; version: string } {
   if (cached) return cached;
@@ -15,7 +19,7 @@ export function convoyPackage(): { dir: string; version: string } {
     const file = path.join(dir, 'package.json');
     if (fs.existsSync(file)) {
       const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'convoy') return (cached = { dir, version: pkg.version ?? '0.0.0' });
+      if (pkg.name === PACKAGE_NAME) return (cached = { dir, version: pkg.version ?? '0.0.0' });
     }
     dir = path.dirname(dir);
   }

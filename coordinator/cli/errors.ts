@@ -8,6 +8,8 @@ export const EXIT = {
   rolloutFailed: 1,
   usage: 2,
   unreachable: 3,
+  /** Ctrl-C (SIGINT) ended a command before its end: watch, logs --follow, demo (128 + SIGINT). */
+  interrupted: 130,
 } as const;
 
 /** An error that ends the command: one line for stderr and the exit code. */

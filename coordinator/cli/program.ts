@@ -6,6 +6,7 @@ import { convoyPackage } from '../../shared/package.js';
 import { registerAgents } from './commands/agents.js';
 import { registerBackups } from './commands/backups.js';
 import { registerCerts } from './commands/certs.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvents } from './commands/events.js';
 import { registerPlan } from './commands/plan.js';
@@ -16,6 +17,7 @@ import { registerRolloutStart } from './commands/rollout-start.js';
 import { registerRolloutStatus } from './commands/rollout-status.js';
 import { registerRolloutWatch } from './commands/rollout-watch.js';
 import { registerSchedules } from './commands/schedules.js';
+import { addHelpExamples } from './help.js';
 
 /**
  * Builds the `convoy` program. Commander never exits the process itself (exitOverride): usage
@@ -47,6 +49,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerSchedules(program, ctx);
   registerCerts(program, ctx);
   registerDemo(program, ctx);
+  registerCompletion(program, ctx);
+  addHelpExamples(program);
   return program;
 }
 

@@ -125,7 +125,7 @@ export class AccessPolicy {
       return {
         ok: false,
         status: grpc.status.PERMISSION_DENIED,
-        reason: `operator "${name}" is not listed under operators: in ${this.file}; add { name: ${name}, role: viewer|operator } and send convoyd SIGHUP`,
+        reason: `operator "${name}" is not listed under operators: in ${this.file}; add { name: ${name}, role: viewer|operator } and reload convoyd (systemctl reload convoyd)`,
       };
     }
     const needed = requiredRole(method);

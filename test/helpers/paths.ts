@@ -1,4 +1,4 @@
-/** Where the built programs are, found from this file both under test/ and under dist/test/. */
+/** Where the built programs are, found from this file (test/helpers/) up to the repository root. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -92,16 +92,12 @@ function usageLines(kind: CertKind, name: string, ca: string, files: CertFiles):
       `List the operator in coordinator.yaml (role viewer: read commands; operator: also start, ack, pause, resume, abort, rollback, schedules):`,
       `  operators:`,
       `    - { name: ${name}, role: operator }`,
-      `then reload convoyd with: kill -HUP $(pidof convoyd)`,
+      `then reload convoyd with: systemctl reload convoyd`,
       `and point the CLI at the files:`,
       `  export CONVOY_CA=${ca} CONVOY_CERT=${files.cert} CONVOY_KEY=${files.key}`,
     ];
   }
-  return [
-    `In coordinator.yaml:`,
-    `  tls: ${tls}`,
-    `then restart convoyd (or kill -HUP $(pidof convoyd) to rotate a certificate in place).`,
-  ];
+  return [`In coordinator.yaml:`, `  tls: ${tls}`, `then restart convoyd (or systemctl reload convoyd to rotate a certificate in place).`];
 }
 
 async function runIssue(ctx: CliContext, kind: CertKind, names: string[], opts: CertOptions): Promise<number> {

@@ -1,7 +1,8 @@
 /**
  * `convoy demo`: a complete local sandbox. Three sample servers (an auth server and two members),
  * convoyd and three agents as real processes, then a real linked rollout from 0.1.0 to 0.2.0,
- * watched live. Everything it starts is stopped again, on success, error or Ctrl-C.
+ * watched live. Everything it starts is stopped again, on success, error or Ctrl-C; with --keep
+ * it all keeps running, with the environment printed for `convoy` commands, until Ctrl-C.
  */
 import { isHealthy } from '../../../shared/health.js';
 import { spawnSync } from 'node:child_process';
@@ -17,9 +18,9 @@ import { terminalClient } from '../terminal-client.js';
 import { action, type CliContext } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { convoyPackage } from '../../../shared/package.js';
-import { demoBin, narrator, whereThingsAre, type Narrator } from '../demo/narration.js';
+import { demoBin, keptSandboxLines, narrator, whereThingsAre, type Narrator } from '../demo/narration.js';
 import { exitCodeOfRollout, type AgentView, type RolloutView } from '../views.js';
-import { startDaemon, stopDaemon, tailOf, type DaemonChild } from '../demo/children.js';
+import { checkAlive, exitedError, startDaemon, stopDaemon, untilInterruptedOrExited, type DaemonChild } from '../demo/children.js';
 import { createDemoCertificates, demoConnection, DEMO_OPERATOR, type DemoCertificates } from '../demo/certs.js';
 import { freePorts } from '../../../shared/ports.js';
 import {
@@ -89,17 +90,12 @@ function checkInterrupted(ctx: CliContext): void {
   if (ctx.signal.aborted) throw new Error('interrupted');
 }
 
-/** Throws with the log's last lines when a daemon the demo depends on has exited. */
-function checkAlive(children: (DaemonChild | undefined)[]): void {
-  for (const child of children) {
-    if (child && !child.alive()) {
-      throw new Error(
-        `${child.name} exited early; the end of ${child.logFile}:\n${tailOf(child.logFile)
-          .map((l) => `  ${l}`)
-          .join('\n')}`,
-      );
-    }
-  }
+/** --keep: waits for Ctrl-C; a daemon that ends meanwhile ends the demo, with its log's tail. */
+async function stayUntilInterrupted(ctx: CliContext, sb: Sandbox): Promise<void> {
+  const daemons = [sb.coordinator, ...sb.agents].filter((d): d is DaemonChild => d !== undefined);
+  const exited = await untilInterruptedOrExited(ctx.signal, daemons);
+  // A terminal's Ctrl-C reaches the daemons too (same process group): that exit is no failure.
+  if (exited && !ctx.signal.aborted) throw exitedError(exited, 'while the sandbox was kept');
 }
 
 /** Polls `probe` until it returns a value; fails after `timeoutMs` with `describe()` as the reason. */
@@ -237,7 +233,15 @@ async function runSandbox(ctx: CliContext, sb: Sandbox, n: Narrator): Promise<nu
   n.say('convoy backups hoss-a');
   n.lines(formatBackups(await client.listBackups('hoss-a'), n.p));
   ctx.out.line('');
-  n.lines(whereThingsAre(sb.layout, sb.keep, final.id, address, certs));
+  n.lines(whereThingsAre(sb.layout, certs));
+  ctx.out.line('');
+  if (!sb.keep) {
+    ctx.out.line('Run `convoy demo --keep` to keep the sandbox running and try convoy commands against it.');
+    return exitCodeOfRollout(final);
+  }
+  n.lines(keptSandboxLines(sb.layout, final.id, address, certs, ctx.env));
+  await stayUntilInterrupted(ctx, sb);
+  // Ctrl-C is how a kept sandbox ends: the exit code stays the rollout's.
   return exitCodeOfRollout(final);
 }
 
@@ -250,8 +254,8 @@ async function cleanUp(ctx: CliContext, sb: Sandbox, n: Narrator): Promise<void>
   await Promise.all(
     sb.servers.map((s) => s.stop().catch((err: unknown) => ctx.err(`convoy: could not stop sample server ${s.name}: ${messageOf(err)}`))),
   );
-  if (sb.keep) ctx.out.line(`Kept ${sb.layout.dir}`);
-  else fs.rmSync(sb.layout.dir, { recursive: true, force: true });
+  fs.rmSync(sb.layout.dir, { recursive: true, force: true });
+  ctx.out.line(`Removed ${sb.layout.dir}`);
 }
 
 async function runDemo(ctx: CliContext, opts: { keep?: boolean; dir?: string }): Promise<number> {
@@ -268,8 +272,11 @@ async function runDemo(ctx: CliContext, opts: { keep?: boolean; dir?: string }):
   try {
     return await runSandbox(ctx, sb, n);
   } catch (err) {
-    if (ctx.signal.aborted) ctx.err('convoy: demo interrupted');
-    else ctx.err(`convoy: demo failed: ${err instanceof CliError ? err.message : messageOf(err)}`);
+    if (ctx.signal.aborted) {
+      ctx.err('convoy: demo interrupted');
+      return EXIT.interrupted;
+    }
+    ctx.err(`convoy: demo failed: ${err instanceof CliError ? err.message : messageOf(err)}`);
     return EXIT.rolloutFailed;
   } finally {
     await cleanUp(ctx, sb, n);
@@ -280,7 +287,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description('run a local sandbox: convoyd, three agents and three linked sample servers, and a real rollout')
-    .option('--keep', 'keep the sandbox directory (configs, state DB, logs, repositories) afterwards')
+    .option(
+      '--keep',
+      'keep the sandbox running after the rollout (convoyd, agents, servers) and print the environment for convoy commands; Ctrl-C ends it',
+    )
     .option('--dir <path>', 'put the sandbox here (a new or empty directory) instead of a temp dir')
     .action(action(ctx, async (opts: { keep?: boolean; dir?: string }) => runDemo(ctx, opts)));
 }

@@ -4,7 +4,7 @@ import { systemClock } from '../../../shared/clock.js';
 import type { ControlApi } from '../client.js';
 import { rolloutIdArg } from '../arguments.js';
 import { action, clientFor, type CliContext } from '../context.js';
-import { isTransient } from '../errors.js';
+import { EXIT, isTransient } from '../errors.js';
 import { JSON_FLAG } from '../options.js';
 import { paint, printJsonLine, truncate, type Output } from '../output.js';
 import { describeChanges, finalSummary, renderWatchFrame } from '../watch-render.js';
@@ -15,7 +15,7 @@ const RECONNECT_WINDOW_MS = 60_000;
 /** Redraw period on a terminal, so elapsed times tick between updates. */
 const REDRAW_MS = 1000;
 /** Exit code when the operator interrupts a watch (the rollout itself goes on). */
-export const EXIT_INTERRUPTED = 130;
+export const EXIT_INTERRUPTED = EXIT.interrupted;
 
 /** How watch presents views: JSON lines, a live frame, or plain change lines. */
 interface WatchDisplay {

@@ -65,6 +65,43 @@ export async function stopDaemon(child: DaemonChild, graceMs: number): Promise<v
   }
 }
 
+/**
+ * Resolves when `signal` aborts (undefined) or when one of `children` exits first (that child).
+ * Listens without keeping a reference after it has settled.
+ */
+export function untilInterruptedOrExited(signal: AbortSignal, children: DaemonChild[]): Promise<DaemonChild | undefined> {
+  const gone = children.find((c) => !c.alive());
+  if (gone) return Promise.resolve(gone);
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (value: DaemonChild | undefined): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+    const onAbort = (): void => settle(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    for (const child of children) void child.exited.then(() => settle(child));
+  });
+}
+
+/** The error for a daemon that has ended (`when`: "early"), with the end of its log. */
+export function exitedError(child: DaemonChild, when: string): Error {
+  const tail = tailOf(child.logFile)
+    .map((l) => `  ${l}`)
+    .join('\n');
+  return new Error(`${child.name} exited ${when}; the end of ${child.logFile}:\n${tail}`);
+}
+
+/** Throws with the log's last lines when a daemon the demo depends on has exited. */
+export function checkAlive(children: (DaemonChild | undefined)[]): void {
+  for (const child of children) {
+    if (child && !child.alive()) throw exitedError(child, 'early');
+  }
+}
+
 /** The last lines of a log file, for an error message. */
 export function tailOf(file: string, lines = 15): string[] {
   try {

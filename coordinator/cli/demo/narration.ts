@@ -1,4 +1,5 @@
 /** What `convoy demo` tells the user: the steps as it takes them, and where to look afterwards. */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { CliContext } from '../context.js';
 import { paint, type Paint } from '../output.js';
@@ -26,16 +27,56 @@ export function demoBin(name: string): string {
   return path.join(convoyPackage().dir, 'bin', name);
 }
 
-/** Where the state DB, configs and logs are, and commands to paste to look around (with --keep). */
-export function whereThingsAre(
-  layout: DemoLayout,
-  keep: boolean,
-  rolloutId: string,
-  address: string,
-  tls: { ca: string; operator: { cert: string; key: string } },
-): string[] {
+/** A word for a POSIX shell: as it is when it needs no quoting, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The one line that points `convoy` at the sandbox's convoyd as its operator (mutual TLS). */
+export function environmentLine(address: string, tls: { ca: string; operator: { cert: string; key: string } }): string {
+  const vars = { CONVOY_COORDINATOR: address, CONVOY_CA: tls.ca, CONVOY_CERT: tls.operator.cert, CONVOY_KEY: tls.operator.key };
+  return `export ${Object.entries(vars)
+    .map(([name, value]) => `${name}=${shellWord(value)}`)
+    .join(' ')}`;
+}
+
+/**
+ * The `convoy` found on PATH when it is this installation's (npm install -g, the Debian
+ * package); otherwise the alias to paste (a source checkout: `npm run demo`).
+ */
+export function convoyCommand(env: NodeJS.ProcessEnv): { alias?: string } {
+  const own = realPath(demoBin('convoy.js'));
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const found = realPath(path.join(dir, 'convoy'));
+    if (found && found === own) return {};
+    if (found && isWrapperOf(path.join(dir, 'convoy'), own)) return {};
+  }
+  return { alias: `alias convoy=${shellWord(`node ${own ?? demoBin('convoy.js')}`)}` };
+}
+
+function realPath(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A small shell wrapper (the Debian package's /usr/bin/convoy) that execs this installation's bin. */
+function isWrapperOf(file: string, bin: string | undefined): boolean {
+  if (!bin) return false;
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() && st.size < 4096 && fs.readFileSync(file, 'utf8').includes(bin);
+  } catch {
+    return false;
+  }
+}
+
+/** Where the state DB, configs and logs are. */
+export function whereThingsAre(layout: DemoLayout, tls: { ca: string }): string[] {
   const rel = (p: string): string => path.relative(layout.dir, p);
-  const lines = [
+  return [
     `Sandbox ${layout.dir}:`,
     `  state DB      ${rel(layout.stateFile)}`,
     `  configs       ${rel(layout.coordinatorConfig)}, ${DEMO_HOSTS.map((id) => rel(layout.agentConfig(id))).join(', ')}`,
@@ -43,21 +84,33 @@ export function whereThingsAre(
     `  logs          ${rel(layout.logsDir)}/{convoyd,${DEMO_HOSTS.join(',')}}.log`,
     `  servers       ${rel(layout.serversDir)}/<name> (git work trees; make runs in server/, backups in server/backups/)`,
   ];
-  if (!keep) return [...lines, '', 'The sandbox is removed now. Run `convoy demo --keep` to keep it and look around.'];
+}
+
+/** With --keep: the environment to paste, commands to try, and how it ends. */
+export function keptSandboxLines(
+  layout: DemoLayout,
+  rolloutId: string,
+  address: string,
+  tls: { ca: string; operator: { cert: string; key: string } },
+  env: NodeJS.ProcessEnv,
+): string[] {
   const hossA = path.join(layout.serversDir, 'hoss-a');
+  const { alias } = convoyCommand(env);
   return [
-    ...lines,
+    'The sandbox keeps running (convoyd, three agents, three sample servers). In another shell, paste:',
     '',
-    'Look around (the demo has stopped its processes; start the coordinator again to query its state):',
-    `  alias convoy="node ${demoBin('convoy.js')}"`,
-    `  node ${demoBin('convoyd.js')} --config ${layout.coordinatorConfig} 2>>${layout.logFile('convoyd')} &`,
-    `  export CONVOY_COORDINATOR=${address}`,
-    `  export CONVOY_CA=${tls.ca} CONVOY_CERT=${tls.operator.cert} CONVOY_KEY=${tls.operator.key}`,
+    ...(alias ? [`  ${alias}`] : []),
+    `  ${environmentLine(address, tls)}`,
+    '',
+    'then try:',
+    '  convoy agents',
     `  convoy rollout status ${rolloutId}`,
     `  convoy rollout logs ${rolloutId} --host hoss-a`,
     `  convoy events --rollout ${rolloutId}`,
-    `  git -C ${hossA} log --oneline --decorate -3`,
-    `  ls -l ${path.join(hossA, 'server', 'backups')}`,
-    `  less ${layout.logFile('convoyd')}`,
+    '  convoy backups hoss-a',
+    `  git -C ${shellWord(hossA)} log --oneline --decorate -3`,
+    `  less ${shellWord(layout.logFile('convoyd'))}`,
+    '',
+    `Press Ctrl-C to stop everything and remove ${layout.dir}.`,
   ];
 }

@@ -53,7 +53,7 @@ describe('access policy (coordinator/rpc/access.ts)', () => {
       'convoy:operator:mallory',
       'listAgents',
       grpc.status.PERMISSION_DENIED,
-      `operator "mallory" is not listed under operators: in ${FILE}; add { name: mallory, role: viewer|operator } and send convoyd SIGHUP`,
+      `operator "mallory" is not listed under operators: in ${FILE}; add { name: mallory, role: viewer|operator } and reload convoyd (systemctl reload convoyd)`,
     ],
     [
       'an agent certificate on the CLI service',

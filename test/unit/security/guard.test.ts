@@ -87,7 +87,7 @@ describe('ControlService front door (coordinator/rpc/guard.ts, decode.ts)', () =
       {
         code: grpc.status.PERMISSION_DENIED,
         details:
-          'access withdrawn: operator "rita" is not listed under operators: in c.yaml; add { name: rita, role: viewer|operator } and send convoyd SIGHUP',
+          'access withdrawn: operator "rita" is not listed under operators: in c.yaml; add { name: rita, role: viewer|operator } and reload convoyd (systemctl reload convoyd)',
       },
     ]);
     expect(closedEarlier.emitted, 'a stream that ended is left alone').to.deep.equal([]);
