@@ -10,7 +10,6 @@ import { registerCoordinatorTls, runCli, type CliOptions, type CliResult } from 
 import { mergeOverrides, writeYaml, type Overrides } from './fleet-config.js';
 import { programPath, repoRoot } from './paths.js';
 import { cliTlsEnv, type FleetTls } from './tls.js';
-import { isListening } from './ports.js';
 import { onEmergencyExit, startProcess, type ManagedProcess } from './processes.js';
 import { GiveUpError, waitFor } from './wait.js';
 
@@ -182,14 +181,9 @@ export class Fleet<S extends FleetServer = SampleServer> {
       logFile: this.coordinatorLog,
     });
     this.coordinator = proc;
-    const port = Number(this.coordinatorAddress.split(':')[1]);
-    await waitFor(
-      async () => {
-        if (proc.hasExited()) throw new GiveUpError(`convoyd exited with ${proc.exitCode}:\n${proc.tail()}`);
-        return isListening(port);
-      },
-      { what: `convoyd to listen on ${this.coordinatorAddress}`, timeoutMs, intervalMs: 50, describe: () => proc.tail() },
-    );
+    // convoyd logs this once its gRPC and HTTP ports are bound (a TCP probe of the port could
+    // be answered by whatever else took it); only this start's lines count
+    await proc.waitForLine(/convoyd listening on/, timeoutMs);
     return proc;
   }
 
