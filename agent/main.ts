@@ -78,6 +78,7 @@ function wire(config: AgentConfig, logger: Logger, version: string): { daemon: D
   const link = new Link({
     address: config.coordinator.address,
     agentId: config.id,
+    agentVersion: version,
     heartbeatIntervalMs: config.coordinator.heartbeatIntervalMs,
     backoff: config.coordinator.backoff,
     clock,

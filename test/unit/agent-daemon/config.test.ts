@@ -52,7 +52,7 @@ describe('agent config', () => {
     expect(c.fetch).to.equal(true);
     expect(c.labels).to.deep.equal({});
     expect(c.releaseNotes).to.deep.equal({ changelog: 'CHANGELOG.md', markers: ['ACTION REQUIRED', 'Required changes'] });
-    expect(c.backup).to.deep.equal({ archiveGlob: 'backups/*.tar.gz', compatibility: 'same-major-minor' });
+    expect(c.backup).to.deep.equal({ archiveGlob: 'backups/*.tar.gz', compatibility: 'same-major-minor', keepPerMinor: 3 });
     expect(c.health).to.equal(undefined);
     expect(c.restore).to.equal(undefined);
     expect(c.maintenanceOn).to.equal(undefined);
@@ -364,6 +364,8 @@ describe('agent config', () => {
       backupCompatibility: 'same-major-minor',
       backupSteps: [],
       profile: '',
+      protocolVersion: 1,
+      backupKeepPerMinor: 3,
       ...over,
     });
     const base = hello();

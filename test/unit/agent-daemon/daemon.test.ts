@@ -203,7 +203,9 @@ describe('agent daemon', () => {
     journal.recordResult(makeResult(request({ requestId: 'a' }), 'SUCCEEDED', '', 0, 1));
     journal.recordResult(makeResult(request({ requestId: 'b' }), 'SUCCEEDED', '', 0, 1));
     journal.recordResult(makeResult(request({ requestId: 'c' }), 'SUCCEEDED', '', 0, 1));
-    handlers().onMessage({ welcome: { coordinatorVersion: '0.1.0', heartbeatIntervalMs: 5000, ackedRequestIds: ['a', 'b'] } });
+    handlers().onMessage({
+      welcome: { coordinatorVersion: '0.1.0', protocolVersion: 1, heartbeatIntervalMs: 5000, ackedRequestIds: ['a', 'b'] },
+    });
     handlers().onMessage({ ack: { requestId: 'c' } });
     expect(journal.undelivered).to.deep.equal([]);
   });
