@@ -19,11 +19,13 @@ import { Retention } from './logs/retention.js';
 import { Metrics } from './metrics.js';
 import { WebhookNotifier } from './notify/webhooks.js';
 import { RolloutController } from './rollout/controller.js';
+import { adminServiceHandlers } from './rpc/admin-service.js';
 import { agentServiceHandlers } from './rpc/agent-service.js';
 import { controlServiceHandlers } from './rpc/control-service.js';
 import { scheduleServiceHandlers } from './rpc/schedule-service.js';
 import { GrpcSecurity } from './rpc/security.js';
 import { Scheduler } from './schedule/scheduler.js';
+import { saveSnapshot } from './store/snapshot-save.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 export type DaemonState = 'starting' | 'running' | 'draining' | 'stopped';
@@ -133,6 +135,17 @@ export class CoordinatorDaemon {
           clock: this.clock,
         }),
         ...(this.scheduler ? scheduleServiceHandlers({ scheduler: this.scheduler }) : {}),
+        ...adminServiceHandlers({
+          logger: this.logger,
+          saveSnapshot: (file, force) =>
+            saveSnapshot(this.store, {
+              stateFile: this.config.stateFile,
+              file,
+              force,
+              convoyVersion: this.version,
+              now: () => this.clock.now(),
+            }),
+        }),
       }),
     );
     if (this.config.insecure)
