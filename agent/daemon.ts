@@ -20,6 +20,7 @@ import type { HealthMonitor } from './link/health-monitor.js';
 import { buildHeartbeat, buildHello } from './link/hello.js';
 import type { Link, LinkHandlers } from './link/link.js';
 import { DEFAULT_BATCHING, OutputBatcher } from './link/output-batcher.js';
+import { BACKUP_STEPS } from './plan/steps.js';
 import { requestIdProblem } from './plan/validate.js';
 import type { AgentConfig, Plan } from './types.js';
 
@@ -84,6 +85,10 @@ export class Daemon {
   /** Recovers what a previous run left in the journal, then starts health monitoring and the link. */
   async start(): Promise<void> {
     await this.opts.journal.recoverAfterRestart(this.opts.processes);
+    // the catalogue follows the files: archives deleted while the agent was down are forgotten (logged)
+    await this.opts.plan.forgetVanishedBackups().catch((err: unknown) => {
+      this.opts.logger.warn(`cannot check the backup catalogue against the archives: ${messageOf(err)}`);
+    });
     if (this.stopping) return;
     this.setState('running', 'journal recovered');
     if (this.opts.config.coordinator.insecure)
@@ -256,6 +261,7 @@ export class Daemon {
     );
     const result = await this.run(step, begun.startedAtMs);
     this.record(result);
+    if (result.outcome === 'SUCCEEDED' && BACKUP_STEPS.has(result.step)) await this.pruneBackups(result.rolloutId);
     await this.reportRepo();
   }
 
@@ -381,6 +387,15 @@ export class Daemon {
         ? `refused step ${r.step} of rollout ${r.rolloutId}: ${r.reason}`
         : `step ${r.step} of rollout ${r.rolloutId} ${r.outcome} after ${took}${r.reason ? `: ${r.reason}` : ''}`;
     this.opts.logger.log(level[r.outcome], text, { ...fieldsOf(r), outcome: r.outcome });
+  }
+
+  /** backup.keep after a backup step; the repo report that follows carries the catalogue as it is now. */
+  private async pruneBackups(rolloutId: string): Promise<void> {
+    try {
+      await this.opts.plan.pruneBackups(rolloutId);
+    } catch (err) {
+      this.opts.logger.warn(`cannot apply backup.keep: ${messageOf(err)}; the next backup step tries again`, { rolloutId });
+    }
   }
 
   /** After each step the coordinator gets the repository and backup catalogue as they are now. */

@@ -156,4 +156,8 @@ export interface Plan {
   /** One health probe (no waiting). */
   probeHealth(): Promise<HealthState>;
   backups(): BackupRecord[];
+  /** Applies backup.keep after a backup step of the rollout; the catalogue follows the files. */
+  pruneBackups(rolloutId: string): Promise<{ deleted: BackupRecord[]; vanished: BackupRecord[] }>;
+  /** Drops catalogue records whose archive is gone; returns how many. */
+  forgetVanishedBackups(): Promise<number>;
 }

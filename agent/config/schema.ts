@@ -12,6 +12,7 @@ import { versionSyntaxProblem } from '../../shared/versions.js';
 
 /** backup.keep.perMinor when agent.yaml does not say: the pre-update and post-update archives of a rollout, and one more. */
 export const DEFAULT_BACKUPS_PER_MINOR = 3;
+const KEEP_RULE = { error: 'must be a whole number from 1 to 1000 (archives kept per major.minor) or "all"' };
 
 export const ID_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** Step names operators may give their own steps (kept out of rollback-* and of shell syntax). */
@@ -216,9 +217,7 @@ export const agentFileSchema = z.strictObject({
       keep: z
         .strictObject({
           perMinor: z
-            .union([z.literal('all'), z.number().int().min(1).max(1000)], {
-              error: 'must be a whole number from 1 to 1000 (archives kept per major.minor) or "all"',
-            })
+            .union([z.literal('all'), z.number().int(KEEP_RULE).min(1, KEEP_RULE).max(1000, KEEP_RULE)], KEEP_RULE)
             .default(DEFAULT_BACKUPS_PER_MINOR),
         })
         .prefault({}),
