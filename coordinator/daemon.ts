@@ -10,6 +10,7 @@ import type { Logger } from '../shared/logger.js';
 import { loadServices, serverOptions } from '../shared/proto.js';
 import { PrometheusAlertSource } from './alerts/prometheus-source.js';
 import { ClusterReleaseNotes } from './release-notes/provider.js';
+import { knownCertificates } from './certificates.js';
 import type { CoordinatorConfig } from './config.js';
 import { Fleet } from './fleet/registry.js';
 import { describeListenFailure } from './listen-errors.js';
@@ -111,6 +112,9 @@ export class CoordinatorDaemon {
     const { AgentService, ControlService } = loadServices();
     const server = new grpc.Server(serverOptions);
     const security = (this.security = new GrpcSecurity(this.config, this.logger, { clock: this.clock, refusals: this.metrics }));
+    this.metrics.setCertificateSource(() =>
+      knownCertificates(this.config.tls, this.fleet.list(), security.access.seenOperatorCertificates()),
+    );
     server.addService(
       security.agentService(AgentService.service),
       agentServiceHandlers({
