@@ -21,7 +21,7 @@ function validity(item: string, c: CertificateInfo, file: string, renew: string,
     return warn(
       item,
       `${file} expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'} (${day(c.notAfterMs)})`,
-      `${renew} and install it before then (docs/security.md, "Rotate certificates")`,
+      `${renew} and install it before then (docs/security.md, "Rotate certificates without downtime")`,
     );
   return undefined;
 }
@@ -51,7 +51,7 @@ export function checkCertificates(config: AgentConfig, now = Date.now()): Findin
     ok('agent certificate', `${tls.cert}: agent ${cert.subject}, expires ${day(cert.notAfterMs)}, SHA-256 ${cert.fingerprint}`);
   const ca = cas[0]!;
   const trusted =
-    validity('CA certificate', ca, tls.ca, 'make a new CA (docs/security.md, "Rotate certificates")', now) ??
+    validity('CA certificate', ca, tls.ca, 'make a new CA (docs/security.md, "Rotate certificates without downtime")', now) ??
     (cas.some((c) => cert.x509.checkIssued(c.x509) && cert.x509.verify(c.x509.publicKey))
       ? ok('CA certificate', `${tls.ca} (${ca.subject}) issued the agent certificate; expires ${day(ca.notAfterMs)}`)
       : fail(
