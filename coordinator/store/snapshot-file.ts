@@ -6,8 +6,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConvoyError, messageOf } from '../../shared/errors.js';
-import { isLocked } from './sqlite-store.js';
-import { describeStorageError } from './storage-errors.js';
+import { describeStorageError, isLocked } from './storage-errors.js';
 
 /** What a snapshot (or a state file) holds. */
 export interface SnapshotContents {

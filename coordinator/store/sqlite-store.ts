@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConvoyError } from '../../shared/errors.js';
-import { describeStorageError, storageFix } from './storage-errors.js';
+import { describeStorageError, isLocked, stateFileInUse, storageFix } from './storage-errors.js';
 import type { EventRecord, OutputSize, ScheduleState, Store, StoredAgent, StoredLogLine } from './store.js';
 import type { Rollout } from '../rollout/model.js';
 import { needsWork } from '../rollout/model.js';
@@ -116,12 +116,6 @@ export class SqliteStore implements Store {
    */
   async backupTo(file: string): Promise<void> {
     await this.db.backup(file);
-  }
-
-  /** How many rollouts the state holds, and the ids of those still in progress. */
-  rolloutCounts(): { total: number; unfinished: string[] } {
-    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM rollouts').get() as { n: number }).n;
-    return { total, unfinished: this.unfinishedRollouts().map((r) => r.id) };
   }
 
   /** False once closed: while convoyd stops, late agent disconnects must not write (see Fleet). */
@@ -317,20 +311,6 @@ export class SqliteStore implements Store {
         rolloutId: s.lastRolloutId,
       });
   }
-}
-
-/** SQLITE_BUSY / SQLITE_LOCKED: another connection holds the file. */
-export function isLocked(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
-}
-
-function stateFileInUse(file: string): ConvoyError {
-  return new ConvoyError(
-    'FAILED_PRECONDITION',
-    `the state file ${file} is in use by another process (another convoyd with this stateFile, or a restore in progress)`,
-    'Stop the other convoyd first (systemctl stop convoyd), or give this one its own stateFile.',
-  );
 }
 
 /**
