@@ -228,7 +228,11 @@ export function resolveAgentConfig(file: string, raw: RawAgentFile, profile = ''
     fetch: raw.fetch,
     releaseNotes: { changelog, markers: raw.releaseNotes.markers },
     health,
-    backup: { archiveGlob: resolveArchiveGlob(raw.backup.archiveGlob), compatibility: raw.backup.compatibility },
+    backup: {
+      archiveGlob: resolveArchiveGlob(raw.backup.archiveGlob),
+      compatibility: raw.backup.compatibility,
+      keepPerMinor: raw.backup.keep.perMinor === 'all' ? 0 : raw.backup.keep.perMinor,
+    },
     profile,
     steps: steps.update,
     rollback: steps.rollback,

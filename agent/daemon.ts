@@ -20,6 +20,7 @@ import type { HealthMonitor } from './link/health-monitor.js';
 import { buildHeartbeat, buildHello } from './link/hello.js';
 import type { Link, LinkHandlers } from './link/link.js';
 import { DEFAULT_BATCHING, OutputBatcher } from './link/output-batcher.js';
+import { BACKUP_STEPS } from './plan/steps.js';
 import { requestIdProblem } from './plan/validate.js';
 import type { AgentConfig, Plan } from './types.js';
 
@@ -84,6 +85,10 @@ export class Daemon {
   /** Recovers what a previous run left in the journal, then starts health monitoring and the link. */
   async start(): Promise<void> {
     await this.opts.journal.recoverAfterRestart(this.opts.processes);
+    // the catalogue follows the files: archives deleted while the agent was down are forgotten (logged)
+    await this.opts.plan.forgetVanishedBackups().catch((err: unknown) => {
+      this.opts.logger.warn(`cannot check the backup catalogue against the archives: ${messageOf(err)}`);
+    });
     if (this.stopping) return;
     this.setState('running', 'journal recovered');
     if (this.opts.config.coordinator.insecure)
@@ -256,8 +261,10 @@ export class Daemon {
     );
     const result = await this.run(step, begun.startedAtMs);
     this.record(result);
+    if (result.outcome === 'SUCCEEDED' && BACKUP_STEPS.has(result.step)) await this.pruneBackups(result.rolloutId);
     // The result carries the repository as the step left it and the backup it recorded; only a
-    // backup changes the catalogue, whose whole list follows (read from memory, no git).
+    // backup (and the backup.keep pruning after it) changes the catalogue, whose whole list
+    // follows (read from memory, no git).
     if (result.backup && result.repo) this.opts.link.send({ repo: { repo: result.repo, backups: this.opts.plan.backups() } });
   }
 
@@ -385,7 +392,15 @@ export class Daemon {
     this.opts.logger.log(level[r.outcome], text, { ...fieldsOf(r), outcome: r.outcome });
   }
 
-  /** After each step the coordinator gets the repository and backup catalogue as they are now. */
+  /** backup.keep after a backup step; the repo report that follows carries the catalogue as it is now. */
+  private async pruneBackups(rolloutId: string): Promise<void> {
+    try {
+      await this.opts.plan.pruneBackups(rolloutId);
+    } catch (err) {
+      this.opts.logger.warn(`cannot apply backup.keep: ${messageOf(err)}; the next backup step tries again`, { rolloutId });
+    }
+  }
+
   /** Cancels the step in flight when it is the one named; anything else is stale and ignored. */
   cancel(requestId: string, reason: string): void {
     const step = this.current;

@@ -1,6 +1,6 @@
 /** convoy-agent: composition root. Config first, then the objects, then signals. */
 import os from 'node:os';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { systemClock } from '../shared/clock.js';
 import { ConfigError, ConvoyError, messageOf } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logger.js';
@@ -14,6 +14,7 @@ import { Journal, processGroupsOf } from './journal.js';
 import { grpcStreamOpener } from './link/client.js';
 import { HealthMonitor } from './link/health-monitor.js';
 import { Link } from './link/link.js';
+import { runDoctor } from './doctor/doctor.js';
 import { Plan } from './plan/plan.js';
 import type { AgentConfig } from './types.js';
 import { convoyPackage } from '../shared/package.js';
@@ -78,6 +79,7 @@ function wire(config: AgentConfig, logger: Logger, version: string): { daemon: D
   const link = new Link({
     address: config.coordinator.address,
     agentId: config.id,
+    agentVersion: version,
     heartbeatIntervalMs: config.coordinator.heartbeatIntervalMs,
     backoff: config.coordinator.backoff,
     clock,
@@ -145,8 +147,20 @@ function installSignalHandlers(daemon: Daemon, journal: Journal, logger: Logger)
 
 async function main(): Promise<void> {
   const version = convoyPackage().version;
+  // `convoy-agent doctor --config agent.yaml` checks the host and exits (agent/doctor/)
+  if (process.argv[2] === 'doctor') {
+    const code = await runDoctor(process.argv.slice(3), (text) => process.stdout.write(text)).catch((err: unknown) => {
+      if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+      throw err;
+    });
+    process.exit(code);
+  }
   const program = new Command('convoy-agent')
     .description("Convoy agent: runs its server's update steps for the coordinator")
+    .addHelpText(
+      'after',
+      '\nCheck a host before its first update:\n  convoy-agent doctor --config agent.yaml   (exit 0: nothing failed, 1: a check failed)',
+    )
     .requiredOption('--config <file>', 'agent.yaml')
     .option('--check-config', 'validate agent.yaml (and what its profile reads on this host), print the plan, exit 0 or 2')
     .option('--show-config', 'print agent.yaml with its profile expanded (the keys the agent really runs with), then exit')

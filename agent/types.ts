@@ -94,7 +94,8 @@ export interface AgentConfig {
   fetch: boolean;
   releaseNotes: { changelog: string; markers: string[] };
   health?: HealthCheckConfig;
-  backup: { archiveGlob: string; compatibility: CompatibilityRule };
+  /** keepPerMinor: archives kept per major.minor after each backup step (0: all, never pruned). */
+  backup: { archiveGlob: string; compatibility: CompatibilityRule; keepPerMinor: number };
   /** The profile the defaults came from ('' when none). */
   profile: string;
   /** The update procedure in order (backup … backup-after by default), disabled steps included. */
@@ -155,4 +156,8 @@ export interface Plan {
   /** One health probe (no waiting). */
   probeHealth(): Promise<HealthState>;
   backups(): BackupRecord[];
+  /** Applies backup.keep after a backup step of the rollout; the catalogue follows the files. */
+  pruneBackups(rolloutId: string): Promise<{ deleted: BackupRecord[]; vanished: BackupRecord[] }>;
+  /** Drops catalogue records whose archive is gone; returns how many. */
+  forgetVanishedBackups(): Promise<number>;
 }

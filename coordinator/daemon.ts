@@ -10,6 +10,7 @@ import type { Logger } from '../shared/logger.js';
 import { loadServices, serverOptions } from '../shared/proto.js';
 import { PrometheusAlertSource } from './alerts/prometheus-source.js';
 import { ClusterReleaseNotes } from './release-notes/provider.js';
+import { knownCertificates } from './certificates.js';
 import type { CoordinatorConfig } from './config.js';
 import { Fleet } from './fleet/registry.js';
 import { describeListenFailure } from './listen-errors.js';
@@ -19,11 +20,13 @@ import { Retention } from './logs/retention.js';
 import { Metrics } from './metrics.js';
 import { WebhookNotifier } from './notify/webhooks.js';
 import { RolloutController } from './rollout/controller.js';
+import { adminServiceHandlers } from './rpc/admin-service.js';
 import { agentServiceHandlers } from './rpc/agent-service.js';
 import { controlServiceHandlers } from './rpc/control-service.js';
 import { scheduleServiceHandlers } from './rpc/schedule-service.js';
 import { GrpcSecurity } from './rpc/security.js';
 import { Scheduler } from './schedule/scheduler.js';
+import { saveSnapshot } from './store/snapshot-save.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 export type DaemonState = 'starting' | 'running' | 'draining' | 'stopped';
@@ -109,6 +112,9 @@ export class CoordinatorDaemon {
     const { AgentService, ControlService } = loadServices();
     const server = new grpc.Server(serverOptions);
     const security = (this.security = new GrpcSecurity(this.config, this.logger, { clock: this.clock, refusals: this.metrics }));
+    this.metrics.setCertificateSource(() =>
+      knownCertificates(this.config.tls, this.fleet.list(), security.access.seenOperatorCertificates()),
+    );
     server.addService(
       security.agentService(AgentService.service),
       agentServiceHandlers({
@@ -133,6 +139,17 @@ export class CoordinatorDaemon {
           clock: this.clock,
         }),
         ...(this.scheduler ? scheduleServiceHandlers({ scheduler: this.scheduler }) : {}),
+        ...adminServiceHandlers({
+          logger: this.logger,
+          saveSnapshot: (file, force) =>
+            saveSnapshot(this.store, {
+              stateFile: this.config.stateFile,
+              file,
+              force,
+              convoyVersion: this.version,
+              now: () => this.clock.now(),
+            }),
+        }),
       }),
     );
     if (this.config.insecure)

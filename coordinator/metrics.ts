@@ -8,8 +8,9 @@
  *   rollout change (RolloutObserver): a start, a finish, a host reaching a final state, a
  *   step attempt ending.
  *
- * Labels stay bounded: agent, cluster, role, phase, state, step and result. Versions appear
- * only on convoy_agent_info; rollout ids never do.
+ * Labels stay bounded: agent, cluster, role, phase, state, step and result; certificates add
+ * subject and fingerprint (one series per agent, operator and convoyd's own files). Versions
+ * appear only on convoy_agent_info; rollout ids never do.
  */
 import { isHealthy } from '../shared/health.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -31,6 +32,17 @@ export interface ScheduleWindow {
 
 /** Where the next window starts come from (the scheduler, coordinator/schedule/). */
 export type ScheduleSource = () => readonly ScheduleWindow[];
+
+/** One certificate convoyd knows, for convoy_certificate_expiry_timestamp_seconds. */
+export interface CertificateSample {
+  role: 'coordinator' | 'ca' | 'agent' | 'operator';
+  subject: string;
+  fingerprint: string;
+  notAfterMs: number;
+}
+
+/** Where the certificates come from (convoyd's own files, the fleet's agents, the operators seen). */
+export type CertificateSource = () => readonly CertificateSample[];
 
 /** What the metrics read at scrape time. */
 export interface MetricsSources {
@@ -67,6 +79,7 @@ type Membership = Map<string, { cluster: string; role: 'auth' | 'member' }>;
 export class Metrics implements RolloutObserver, TlsRefusalCounter, OutputCounters {
   readonly registry: Registry;
   private scheduleSource: ScheduleSource = () => [];
+  private certificateSource: CertificateSource = () => [];
   private membership: { of: readonly ClusterConfig[]; index: Membership } | undefined;
   private readonly startedTotal: Counter<'cluster'>;
   private readonly finishedTotal: Counter<'cluster' | 'result'>;
@@ -127,6 +140,11 @@ export class Metrics implements RolloutObserver, TlsRefusalCounter, OutputCounte
       'Bytes of step output convoyd stores (bounded by retention.maxLogSize).',
       () => [{ labels: {}, value: this.storedOutputBytes() }],
     );
+    this.scrapeTimeGauge(
+      'convoy_certificate_expiry_timestamp_seconds',
+      "When each certificate convoyd knows expires: its own (role coordinator) and its CA's (ca), and the client certificate of each agent and operator at its last connection.",
+      () => certificateSamples(this.certificateSource()),
+    );
     this.zeroCounters();
     this.registerFleetGauges();
     this.registerRolloutGauges();
@@ -135,6 +153,11 @@ export class Metrics implements RolloutObserver, TlsRefusalCounter, OutputCounte
   /** Wires the scheduler: `fn` is called at each scrape. */
   setScheduleSource(fn: ScheduleSource): void {
     this.scheduleSource = fn;
+  }
+
+  /** Wires the certificates whose expiry is exported: `fn` is called at each scrape. */
+  setCertificateSource(fn: CertificateSource): void {
+    this.certificateSource = fn;
   }
 
   /** The exposition text and its content type, for GET /metrics. */
@@ -324,6 +347,16 @@ export class Metrics implements RolloutObserver, TlsRefusalCounter, OutputCounte
     this.membership = { of: clusters, index };
     return index;
   }
+}
+
+/** One series per certificate (a certificate listed twice, e.g. in a CA bundle, counts once). */
+function certificateSamples(certs: readonly CertificateSample[]): Sample[] {
+  const out = new Map<string, Sample>();
+  for (const c of certs) {
+    const labels = { role: c.role, subject: c.subject, fingerprint: c.fingerprint };
+    out.set(JSON.stringify(labels), { labels, value: c.notAfterMs / 1000 });
+  }
+  return [...out.values()];
 }
 
 /** One sample per distinct label set, counting its occurrences; label sets in `zeros` are present at 0. */

@@ -10,6 +10,10 @@ import { patternProblem } from '../../shared/output-pattern.js';
 import { DEFAULT_RELEASE_NOTE_MARKERS } from '../../shared/release-note-markers.js';
 import { versionSyntaxProblem } from '../../shared/versions.js';
 
+/** backup.keep.perMinor when agent.yaml does not say: the pre-update and post-update archives of a rollout, and one more. */
+export const DEFAULT_BACKUPS_PER_MINOR = 3;
+const KEEP_RULE = { error: 'must be a whole number from 1 to 1000 (archives kept per major.minor) or "all"' };
+
 export const ID_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** Step names operators may give their own steps (kept out of rollback-* and of shell syntax). */
 export const STEP_NAME_RE = /^[a-z][a-z0-9-]{0,39}$/;
@@ -209,6 +213,14 @@ export const agentFileSchema = z.strictObject({
           error: 'is not a compatibility rule (expected same-major-minor, same-major, exact or any)',
         })
         .default('same-major-minor'),
+      /** Retention of archives (agent/backups/retention.ts): the newest N per major.minor, or "all". */
+      keep: z
+        .strictObject({
+          perMinor: z
+            .union([z.literal('all'), z.number().int(KEEP_RULE).min(1, KEEP_RULE).max(1000, KEEP_RULE)], KEEP_RULE)
+            .default(DEFAULT_BACKUPS_PER_MINOR),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Configuration drift shown by `convoy plan`: files that change between versions, keys an env file lacks. */

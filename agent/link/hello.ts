@@ -2,6 +2,7 @@
 import { messageOf } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import { MAX_MESSAGE_BYTES } from '../../shared/proto.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import { agentMessageBytes } from '../../shared/wire-size.js';
 import type { Heartbeat, Hello, RepoState } from '../../shared/wire.js';
 import { toWireInFlight, type Journal } from '../journal.js';
@@ -70,6 +71,8 @@ function helloWithout(src: HelloSources, repo: RepoState, health: Hello['health'
     rollbackPlan: plan.rollbackStepNames(),
     backupSteps: plan.backupStepNames(),
     profile: config.profile,
+    protocolVersion: PROTOCOL_VERSION,
+    backupKeepPerMinor: config.backup.keepPerMinor,
   };
 }
 

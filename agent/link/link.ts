@@ -9,7 +9,8 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { formatDuration } from '../../shared/durations.js';
 import { messageOf } from '../../shared/errors.js';
-import type { AgentMessage, CoordinatorMessage, Heartbeat, Hello } from '../../shared/wire.js';
+import { PROTOCOL_MISMATCH, PROTOCOL_VERSION, protocolProblem } from '../../shared/protocol.js';
+import type { AgentMessage, CoordinatorMessage, Heartbeat, Hello, Welcome } from '../../shared/wire.js';
 import type { AgentStream, OpenStream } from './client.js';
 
 /** The fastest heartbeat the agent agrees to send. */
@@ -29,6 +30,10 @@ export interface LinkHandlers {
 export interface LinkOptions {
   address: string;
   agentId: string;
+  /** This convoy-agent's release, named when its protocol does not match convoyd's. */
+  agentVersion?: string;
+  /** The agent protocol it speaks (default PROTOCOL_VERSION; tests play other releases). */
+  protocolVersion?: number;
   heartbeatIntervalMs: number;
   backoff: BackoffPolicy;
   clock: Clock;
@@ -57,6 +62,8 @@ const REFUSAL_HINTS: Record<string, string> = {
   ALREADY_EXISTS: 'another agent is connected with this id; give each agent its own id in agent.yaml',
   PERMISSION_DENIED:
     "the coordinator does not accept this identity; check the agent id against its TLS certificate and the coordinator's cluster members",
+  [PROTOCOL_MISMATCH]:
+    'this agent and convoyd speak different protocol versions (both are named above); upgrade convoyd first, then the agents (docs/upgrading.md). The agent retries at its slowest pace meanwhile',
 };
 
 /** The reconnecting stream to the coordinator. */
@@ -182,15 +189,8 @@ export class Link {
   }
 
   private onData(s: Session, msg: CoordinatorMessage, handlers: LinkHandlers): void {
-    if (msg.refusal) {
-      s.refusal = msg.refusal;
-      const { code, message } = msg.refusal;
-      this.opts.logger.error(`coordinator ${this.opts.address} refused agent ${this.opts.agentId}: ${code}: ${message}`, {
-        code,
-        hint: REFUSAL_HINTS[code] ?? 'see the coordinator log for details',
-      });
-      return;
-    }
+    if (msg.refusal) return this.recordRefusal(s, msg.refusal);
+    if (s.acceptedAtMs === undefined && msg.welcome && this.refusesCoordinator(s, msg.welcome)) return;
     if (s.acceptedAtMs === undefined) {
       s.acceptedAtMs = this.opts.clock.now();
       this.opts.logger.info(`connected to coordinator ${this.opts.address}`, { coordinatorVersion: msg.welcome?.coordinatorVersion });
@@ -200,6 +200,33 @@ export class Link {
     // and never faster than MIN_HEARTBEAT_MS whatever a (hostile) coordinator asks.
     if (wanted > 0) s.heartbeatMs = Math.max(MIN_HEARTBEAT_MS, Math.min(this.opts.heartbeatIntervalMs, wanted));
     handlers.onMessage(msg);
+  }
+
+  /** The coordinator refused us (or we refused it): logged with the hint; the retry pace follows the code. */
+  private recordRefusal(s: Session, refusal: { code: string; message: string }): void {
+    s.refusal = refusal;
+    const { code, message } = refusal;
+    this.opts.logger.error(`coordinator ${this.opts.address} refused agent ${this.opts.agentId}: ${code}: ${message}`, {
+      code,
+      hint: REFUSAL_HINTS[code] ?? 'see the coordinator log for details',
+    });
+  }
+
+  /**
+   * A convoyd too old to judge our protocol welcomes us anyway: we judge its Welcome ourselves
+   * (shared/protocol.ts), and leave as if refused (logged with the hint, retried slowly).
+   */
+  private refusesCoordinator(s: Session, welcome: Welcome): boolean {
+    const problem = protocolProblem(
+      this.opts.agentId,
+      { version: this.opts.agentVersion ?? '', protocol: this.opts.protocolVersion ?? PROTOCOL_VERSION },
+      { version: welcome.coordinatorVersion, protocol: welcome.protocolVersion, minAgentProtocol: 0 },
+    );
+    if (!problem) return false;
+    this.recordRefusal(s, { code: PROTOCOL_MISMATCH, message: problem });
+    s.ready = false;
+    s.stream.cancel();
+    return true;
   }
 
   private logEnd(s: Session | undefined, delayMs: number, pace: RetryPace): void {

@@ -4,6 +4,7 @@
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { backoffDelay, type BackoffPolicy } from '../../shared/backoff.js';
+import { PROTOCOL_MISMATCH } from '../../shared/protocol.js';
 
 /** A session that stayed accepted this long was healthy: the backoff starts over after it. */
 export const HEALTHY_SESSION_MS = 10_000;
@@ -42,6 +43,7 @@ const SLOW_REFUSALS: ReadonlySet<string> = new Set([
   'HELLO_TWICE',
   'INVALID_MESSAGE',
   'UNKNOWN_MESSAGE',
+  PROTOCOL_MISMATCH,
 ]);
 
 /**

@@ -92,6 +92,13 @@ export class BackupCatalogue {
     return record;
   }
 
+  /** Drops records (their archives were deleted, or are gone); throws a StorageError when the file cannot be written. */
+  async forget(ids: string[]): Promise<void> {
+    const gone = new Set(ids);
+    if (!this.records.some((r) => gone.has(r.id))) return;
+    await this.save(this.records.filter((r) => !gone.has(r.id)));
+  }
+
   /** Why the archive of `record` can no longer be restored (gone, or changed), or undefined. */
   async verify(record: BackupRecord): Promise<string | undefined> {
     const st = await stat(record.path).catch(() => undefined);

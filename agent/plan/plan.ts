@@ -3,6 +3,7 @@
  * repository before anything runs. The daemon owns the lifecycle (journal, link); this
  * object owns what a step does.
  */
+import { forgetVanished, pruneBackups, type PruneDeps, type PruneOutcome } from '../backups/prune.js';
 import { GitRepo } from '../exec/git.js';
 import type { AgentConfig, Plan as PlanContract, StepHooks } from '../types.js';
 import type { Clock } from '../../shared/clock.js';
@@ -143,6 +144,27 @@ export class Plan implements PlanContract {
 
   backups(): BackupRecord[] {
     return this.deps.catalogue.list();
+  }
+
+  /** backup.keep after a backup step of `rolloutId` (agent/backups/prune.ts). */
+  pruneBackups(rolloutId: string): Promise<PruneOutcome> {
+    return pruneBackups(this.pruneDeps(), rolloutId);
+  }
+
+  /** Drops catalogue records whose archive is no longer on disk (at start). */
+  async forgetVanishedBackups(): Promise<number> {
+    return (await forgetVanished(this.pruneDeps())).length;
+  }
+
+  private pruneDeps(): PruneDeps {
+    const { config, catalogue, logger, git, moves } = this.deps;
+    return {
+      config,
+      catalogue,
+      logger,
+      installedVersion: async () => (await git.state(config.trackedBranch)).installedVersion,
+      movedBy: () => moves.list().map((m) => m.rolloutId),
+    };
   }
 
   private async targetError(version: string): Promise<string> {

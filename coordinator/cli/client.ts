@@ -18,6 +18,7 @@ import type {
   RolloutLogsRequest,
   RolloutView,
   ScheduleView,
+  SnapshotView,
   StartRolloutRequest,
 } from './views.js';
 
@@ -38,6 +39,8 @@ export const UNARY_DEADLINE_MS = 10_000;
 export const PLAN_DEADLINE_MS = 75_000;
 /** RunSchedule waits while the members fetch their tags (convoyd allows them 30s) before it decides. */
 export const SCHEDULE_RUN_DEADLINE_MS = 45_000;
+/** SaveSnapshot copies the whole state file: a large one takes a while on a slow disk. */
+export const SNAPSHOT_DEADLINE_MS = 300_000;
 
 /** The global options every command accepts (commander's camelCase names). */
 export interface GlobalOptions {
@@ -84,6 +87,8 @@ export interface ControlApi {
   listSchedules(): Promise<ScheduleView[]>;
   runSchedule(name: string): Promise<ScheduleView>;
   setScheduleEnabled(name: string, enabled: boolean): Promise<ScheduleView>;
+  /** Asks convoyd for a snapshot of its state, written on its own host. */
+  saveSnapshot(req: { file: string; force: boolean }): Promise<SnapshotView>;
   close(): void;
 }
 
@@ -230,6 +235,10 @@ export class GrpcControlClient implements ControlApi {
 
   setScheduleEnabled(name: string, enabled: boolean): Promise<ScheduleView> {
     return this.unary('SetScheduleEnabled', { name, enabled }, 'Run `convoy schedules` to list them.');
+  }
+
+  saveSnapshot(req: { file: string; force: boolean }): Promise<SnapshotView> {
+    return this.unary('SaveSnapshot', req, undefined, SNAPSHOT_DEADLINE_MS);
   }
 
   close(): void {

@@ -29,7 +29,12 @@ export const EXAMPLES: Record<string, string[]> = {
   events: ['convoy events --rollout r-3', 'convoy events --limit 200 --json'],
   backups: ['convoy backups hoss-onprem'],
   schedules: ['convoy schedules', 'convoy schedules run sunday-night', 'convoy schedules disable sunday-night'],
-  certs: ['convoy certs init', 'convoy certs issue agent hoss-onprem', 'convoy certs issue operator alice'],
+  certs: ['convoy certs init', 'convoy certs issue agent hoss-onprem', 'convoy certs issue operator alice', 'convoy certs list'],
+  'certs list': ['convoy certs list', 'convoy certs list --dir ~/convoy-ca --json'],
+  'admin snapshot save': ["convoy admin snapshot save before-0.2.0.db   # written next to the state file, on convoyd's host"],
+  'admin snapshot restore': [
+    'convoy admin snapshot restore /var/lib/convoyd/snapshots/before-0.2.0.db --config /etc/convoy/coordinator.yaml   # convoyd stopped',
+  ],
   'certs issue': [
     'convoy certs issue coordinator convoy.example.com 10.0.0.5',
     'convoy certs issue agent hoss-onprem',

@@ -3,6 +3,7 @@ import { messageOf } from '../../shared/errors.js';
 import type { CliContext } from './context.js';
 import { CliError, EXIT, oneLine } from './errors.js';
 import { convoyPackage } from '../../shared/package.js';
+import { registerAdmin } from './commands/admin-snapshot.js';
 import { registerAgents } from './commands/agents.js';
 import { registerBackups } from './commands/backups.js';
 import { registerCerts } from './commands/certs.js';
@@ -48,6 +49,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerBackups(program, ctx);
   registerSchedules(program, ctx);
   registerCerts(program, ctx);
+  registerAdmin(program, ctx);
   registerDemo(program, ctx);
   registerCompletion(program, ctx);
   addHelpExamples(program);

@@ -19,6 +19,8 @@ export type { RolloutLogsRequest__Output as RolloutLogsRequest } from '../../sha
 export type { RolloutView };
 export type { ScheduleView__Output as ScheduleView } from '../../shared/generated/convoy/v1/ScheduleView.js';
 export type { ScheduleWindowView__Output as ScheduleWindowView } from '../../shared/generated/convoy/v1/ScheduleWindowView.js';
+export type { SnapshotView__Output as SnapshotView } from '../../shared/generated/convoy/v1/SnapshotView.js';
+export type { CertificateView__Output as CertificateView } from '../../shared/generated/convoy/v1/CertificateView.js';
 export type { StartRolloutRequest__Output as StartRolloutRequest } from '../../shared/generated/convoy/v1/StartRolloutRequest.js';
 export type { StepRunView__Output as StepRunView } from '../../shared/generated/convoy/v1/StepRunView.js';
 

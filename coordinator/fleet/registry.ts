@@ -1,5 +1,7 @@
 /** The registry of agents: who is connected, what each runs, how healthy it is. */
+import type { CertificateExpiry } from '../../shared/cert-info.js';
 import { isHealthy } from '../../shared/health.js';
+import { spokenProtocol } from '../../shared/protocol.js';
 import type { Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -23,6 +25,12 @@ export interface AgentRecord {
   serverDir: string;
   hostname: string;
   agentVersion: string;
+  /** The agent protocol of its last Hello (shared/protocol.ts). */
+  protocolVersion?: number;
+  /** backup.keep.perMinor of its last Hello (0: every archive kept). */
+  backupKeepPerMinor?: number;
+  /** The client certificate of its last connection (mutual TLS); kept while it is away, since an expired one keeps it away. */
+  certificate?: CertificateExpiry;
   plan: string[];
   rerunnable: string[];
   hasRestore: boolean;
@@ -77,7 +85,7 @@ export class Fleet {
    * Registers a connecting agent. A second connection for an id that is connected and alive
    * is refused; it replaces the first only when the first has gone silent.
    */
-  register(hello: Hello, session: AgentSession): RegisterOutcome {
+  register(hello: Hello, session: AgentSession, certificate?: CertificateExpiry): RegisterOutcome {
     const now = this.opts.clock.now();
     const existing = this.agents.get(hello.agentId);
     if (existing?.connected && existing.session) {
@@ -100,6 +108,9 @@ export class Fleet {
       serverDir: hello.serverDir,
       hostname: hello.hostname,
       agentVersion: hello.agentVersion,
+      protocolVersion: spokenProtocol(hello.protocolVersion),
+      backupKeepPerMinor: hello.backupKeepPerMinor,
+      certificate,
       plan: hello.plan,
       rerunnable: hello.rerunnableSteps,
       hasRestore: hello.hasRestore,

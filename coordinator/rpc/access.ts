@@ -16,6 +16,7 @@ import {
   type FingerprintedCertificate,
   type PeerIdentity,
 } from '../../shared/cert-identity.js';
+import { peerCertificateExpiry, type CertificateExpiry } from '../../shared/cert-info.js';
 import type { OperatorConfig } from '../config.js';
 import { CONTROL_METHOD_COMMANDS, requiredRole, roleAllows, type ControlRole } from './roles.js';
 
@@ -24,7 +25,9 @@ export type Admission = { ok: true; name: string; role?: ControlRole } | { ok: f
 
 /** The part of a server call access checks read. */
 export interface PeerCall {
-  getAuthContext(): { sslPeerCertificate?: { subject?: unknown; subjectaltname?: string; fingerprint256?: string } | null };
+  getAuthContext(): {
+    sslPeerCertificate?: { subject?: unknown; subjectaltname?: string; fingerprint256?: string; valid_to?: string } | null;
+  };
   getPeer(): string;
 }
 
@@ -46,6 +49,8 @@ export class AccessPolicy {
   private denied = new Set<string>();
   private deniedCertificates = new Set<string>();
   private readonly listeners = new Set<() => void>();
+  /** The certificate each admitted operator last called with (for the expiry metric). */
+  private readonly operatorCertificates = new Map<string, CertificateExpiry>();
 
   constructor(opts: AccessOptions) {
     this.mtls = opts.mtls;
@@ -60,6 +65,7 @@ export class AccessPolicy {
   update(next: { operators: OperatorConfig[]; denyAgents: string[]; denyCertificates?: string[] }): string[] {
     const added = next.denyAgents.filter((id) => !this.denied.has(id));
     this.operators = new Map(next.operators.map((o) => [o.name, o.role]));
+    for (const name of this.operatorCertificates.keys()) if (!this.operators.has(name)) this.operatorCertificates.delete(name);
     this.denied = new Set(next.denyAgents);
     this.deniedCertificates = new Set(next.denyCertificates ?? []);
     return added;
@@ -137,7 +143,14 @@ export class AccessPolicy {
         reason: `operator "${name}" is a ${role}; ${what} needs the ${needed} role (operators: in ${this.file})`,
       };
     }
+    const seen = peerCertificateExpiry(call.getAuthContext().sslPeerCertificate as Parameters<typeof peerCertificateExpiry>[0]);
+    if (seen) this.operatorCertificates.set(name, seen);
     return { ok: true, name, role };
+  }
+
+  /** The certificate each operator listed under operators: last called with (since convoyd started). */
+  seenOperatorCertificates(): CertificateExpiry[] {
+    return [...this.operatorCertificates.values()];
   }
 
   /** May this caller open the agent stream? `name` is the agent id its Hello must carry ('' without mTLS). */

@@ -2,6 +2,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import { peerCertificateExpiry } from '../../shared/cert-info.js';
+import { MIN_AGENT_PROTOCOL, PROTOCOL_MISMATCH, PROTOCOL_VERSION, protocolProblem } from '../../shared/protocol.js';
 import { printable } from '../../shared/versions.js';
 import type { CoordinatorMessage, DecodedAgentMessage, Hello, StepOutput, StepResult } from '../../shared/wire.js';
 import type { AgentSession, Fleet } from '../fleet/registry.js';
@@ -217,6 +219,15 @@ class AgentConnection {
       logger.warn(`agent connection refused: ${identity}`, { host: hello.agentId, peer: this.call.getPeer(), reason: identity });
       return refuse(this.call, grpc.status.PERMISSION_DENIED, 'PERMISSION_DENIED', identity);
     }
+    const incompatible = protocolProblem(
+      hello.agentId,
+      { version: hello.agentVersion, protocol: hello.protocolVersion },
+      { version: this.deps.coordinatorVersion, protocol: PROTOCOL_VERSION, minAgentProtocol: MIN_AGENT_PROTOCOL },
+    );
+    if (incompatible) {
+      logger.warn(`agent connection refused: ${incompatible}`, { host: hello.agentId, agentVersion: hello.agentVersion });
+      return refuse(this.call, grpc.status.FAILED_PRECONDITION, PROTOCOL_MISMATCH, incompatible);
+    }
     const session: AgentSession = {
       id: this.sessionId,
       send: (m) => {
@@ -228,13 +239,18 @@ class AgentConnection {
         refuse(this.call, grpc.status.ABORTED, 'SESSION_CLOSED', reason);
       },
     };
-    const reg = fleet.register(hello, session);
+    const reg = fleet.register(hello, session, peerCertificateExpiry(this.call.getAuthContext().sslPeerCertificate));
     if (!reg.ok) {
       logger.warn('agent connection refused', { host: hello.agentId, reason: reg.message });
       return refuse(this.call, grpc.status.ALREADY_EXISTS, reg.code, reg.message);
     }
     this.agentId = hello.agentId;
-    logger.info('agent connected', { host: this.agentId, version: hello.repo.installedVersion, healthy: hello.health.healthy });
+    logger.info('agent connected', {
+      host: this.agentId,
+      version: hello.repo.installedVersion,
+      agentVersion: hello.agentVersion,
+      healthy: hello.health.healthy,
+    });
     for (const result of hello.undelivered) this.recordAgentState(result);
     // Results are acknowledged only once stored: a result convoyd could not write (disk full)
     // stays in the agent's journal, and the stream is closed so the agent delivers it again.
@@ -242,6 +258,7 @@ class AgentConnection {
     this.call.write({
       welcome: {
         coordinatorVersion: this.deps.coordinatorVersion,
+        protocolVersion: PROTOCOL_VERSION,
         heartbeatIntervalMs: this.deps.heartbeatIntervalMs,
         ackedRequestIds: hello.undelivered.filter((u) => stored.has(u.requestId)).map((u) => u.requestId),
       },

@@ -137,6 +137,7 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
       return {
         agentId: id,
         installedVersion: installed,
+        keepPerMinor: rec.backupKeepPerMinor ?? 0,
         backups: [...rec.backups]
           .sort((a, b) => b.createdAtMs - a.createdAtMs)
           .map((b) => ({ backup: b, restorable: installed !== '' && isRestorable(b.version, installed, rule), exists: true })),

@@ -23,6 +23,7 @@ export const CONTROL_METHOD_ROLES: Readonly<Record<string, ControlRole>> = {
   actOnRollout: 'operator',
   runSchedule: 'operator',
   setScheduleEnabled: 'operator',
+  saveSnapshot: 'operator',
 };
 
 /** The CLI command behind a method, for refusal messages operators recognise. */
@@ -31,6 +32,7 @@ export const CONTROL_METHOD_COMMANDS: Readonly<Record<string, string>> = {
   actOnRollout: 'convoy rollout ack|pause|resume|abort|rollback',
   runSchedule: 'convoy schedules run',
   setScheduleEnabled: 'convoy schedules enable|disable',
+  saveSnapshot: 'convoy admin snapshot save',
 };
 
 export function requiredRole(method: string): ControlRole {

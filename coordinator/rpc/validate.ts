@@ -169,6 +169,9 @@ export const helloSchema = wireSchema<Hello>()(
     rollbackPlan: z.array(str(64)).max(40),
     backupSteps: z.array(str(64)).max(40),
     profile: str(32),
+    // 0 from agents older than the field: protocol 1 (shared/protocol.ts), keep everything
+    protocolVersion: z.number().int().min(0).max(1_000_000),
+    backupKeepPerMinor: z.number().int().min(0).max(1_000_000),
   }),
 );
 

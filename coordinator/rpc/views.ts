@@ -145,6 +145,8 @@ export function agentView(a: AgentRecord, cluster: ClusterConfig | undefined, he
     servedVersion: a.connected ? (a.health?.version ?? '') : '',
     healthState,
     healthReportedAtMs: a.healthReportedAtMs ?? 0,
+    protocolVersion: a.protocolVersion ?? 1,
+    certificate: a.certificate ?? null,
   };
 }
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConvoyError } from '../../shared/errors.js';
-import { describeStorageError, storageFix } from './storage-errors.js';
+import { describeStorageError, isLocked, stateFileInUse, storageFix } from './storage-errors.js';
 import type { EventRecord, OutputSize, ScheduleState, Store, StoredAgent, StoredLogLine } from './store.js';
 import type { Rollout } from '../rollout/model.js';
 import { needsWork } from '../rollout/model.js';
@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS schedules (
   { version: 2, sql: 'DROP TABLE IF EXISTS hosts; DROP TABLE IF EXISTS step_runs; DROP TABLE IF EXISTS meta;' },
 ];
 
+/** How long opening the state file waits for another process to let go of it. */
+const OPEN_WAIT_MS = 5000;
+
 /** The schema version this convoyd writes. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
@@ -69,7 +72,8 @@ export class SqliteStore implements Store {
   readonly logs: LogTables;
   private readonly eventCounts = new Map<string, number>();
 
-  constructor(file: string) {
+  /** `openWaitMs`: how long to wait for another process to let go of the file (default OPEN_WAIT_MS). */
+  constructor(file: string, opts: { openWaitMs?: number } = {}) {
     const existed = fs.existsSync(file);
     if (existed && fs.statSync(file).isDirectory())
       throw new ConvoyError(
@@ -78,13 +82,18 @@ export class SqliteStore implements Store {
         'Set stateFile to a file path (e.g. /var/lib/convoyd/state.db).',
       );
     try {
-      this.db = new Database(file);
+      this.db = new Database(file, { timeout: opts.openWaitMs ?? OPEN_WAIT_MS });
       if (!existed) fs.chmodSync(file, 0o600);
+      // Held until close: a second convoyd (or `convoy admin snapshot restore`) on this file is
+      // refused instead of sharing it, and the WAL index lives in memory (no -shm file).
+      this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
+      // the lock is taken by the first read: now, so that an open file fails here with its reason
+      this.db.pragma('schema_version');
     } catch (err) {
+      if (isLocked(err)) throw stateFileInUse(file);
       const why = describeStorageError(err);
       throw new ConvoyError(
         'FAILED_PRECONDITION',
@@ -98,6 +107,15 @@ export class SqliteStore implements Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Writes an online, consistent copy of the whole state into `file` (which must exist, empty:
+   * the caller creates it with its mode) with SQLite's backup API, through this connection: the
+   * writes convoyd makes meanwhile are part of the copy, which is as of the moment it ends.
+   */
+  async backupTo(file: string): Promise<void> {
+    await this.db.backup(file);
   }
 
   /** False once closed: while convoyd stops, late agent disconnects must not write (see Fleet). */

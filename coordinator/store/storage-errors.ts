@@ -2,7 +2,7 @@
  * Storage errors said the way an operator can act on them: the file, what went wrong
  * (disk full, read-only, not a database) and what to do.
  */
-import { messageOf } from '../../shared/errors.js';
+import { ConvoyError, messageOf } from '../../shared/errors.js';
 
 /** One sentence for an SQLite or file-system error of the state file. */
 export function describeStorageError(err: unknown): string {
@@ -28,4 +28,18 @@ export function storageFix(described: string): string {
   if (described.startsWith('it is not an SQLite database'))
     return "point stateFile at convoyd's state file, or at a new path to start empty (convoy admin snapshot restore restores a copy)";
   return 'check the file system and the path in stateFile';
+}
+
+/** SQLITE_BUSY / SQLITE_LOCKED: another connection holds the file. */
+export function isLocked(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+export function stateFileInUse(file: string): ConvoyError {
+  return new ConvoyError(
+    'FAILED_PRECONDITION',
+    `the state file ${file} is in use by another process (another convoyd with this stateFile, or a restore in progress)`,
+    'Stop the other convoyd first (systemctl stop convoyd), or give this one its own stateFile.',
+  );
 }

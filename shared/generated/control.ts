@@ -4,6 +4,7 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 import type { AgentView as _convoy_v1_AgentView, AgentView__Output as _convoy_v1_AgentView__Output } from './convoy/v1/AgentView.js';
 import type { BackupRecord as _convoy_v1_BackupRecord, BackupRecord__Output as _convoy_v1_BackupRecord__Output } from './convoy/v1/BackupRecord.js';
 import type { BackupView as _convoy_v1_BackupView, BackupView__Output as _convoy_v1_BackupView__Output } from './convoy/v1/BackupView.js';
+import type { CertificateView as _convoy_v1_CertificateView, CertificateView__Output as _convoy_v1_CertificateView__Output } from './convoy/v1/CertificateView.js';
 import type { ControlServiceClient as _convoy_v1_ControlServiceClient, ControlServiceDefinition as _convoy_v1_ControlServiceDefinition } from './convoy/v1/ControlService.js';
 import type { Drift as _convoy_v1_Drift, Drift__Output as _convoy_v1_Drift__Output } from './convoy/v1/Drift.js';
 import type { EventView as _convoy_v1_EventView, EventView__Output as _convoy_v1_EventView__Output } from './convoy/v1/EventView.js';
@@ -30,9 +31,11 @@ import type { RepoState as _convoy_v1_RepoState, RepoState__Output as _convoy_v1
 import type { RolloutActionRequest as _convoy_v1_RolloutActionRequest, RolloutActionRequest__Output as _convoy_v1_RolloutActionRequest__Output } from './convoy/v1/RolloutActionRequest.js';
 import type { RolloutLogsRequest as _convoy_v1_RolloutLogsRequest, RolloutLogsRequest__Output as _convoy_v1_RolloutLogsRequest__Output } from './convoy/v1/RolloutLogsRequest.js';
 import type { RolloutView as _convoy_v1_RolloutView, RolloutView__Output as _convoy_v1_RolloutView__Output } from './convoy/v1/RolloutView.js';
+import type { SaveSnapshotRequest as _convoy_v1_SaveSnapshotRequest, SaveSnapshotRequest__Output as _convoy_v1_SaveSnapshotRequest__Output } from './convoy/v1/SaveSnapshotRequest.js';
 import type { ScheduleActionRequest as _convoy_v1_ScheduleActionRequest, ScheduleActionRequest__Output as _convoy_v1_ScheduleActionRequest__Output } from './convoy/v1/ScheduleActionRequest.js';
 import type { ScheduleView as _convoy_v1_ScheduleView, ScheduleView__Output as _convoy_v1_ScheduleView__Output } from './convoy/v1/ScheduleView.js';
 import type { ScheduleWindowView as _convoy_v1_ScheduleWindowView, ScheduleWindowView__Output as _convoy_v1_ScheduleWindowView__Output } from './convoy/v1/ScheduleWindowView.js';
+import type { SnapshotView as _convoy_v1_SnapshotView, SnapshotView__Output as _convoy_v1_SnapshotView__Output } from './convoy/v1/SnapshotView.js';
 import type { StartRolloutRequest as _convoy_v1_StartRolloutRequest, StartRolloutRequest__Output as _convoy_v1_StartRolloutRequest__Output } from './convoy/v1/StartRolloutRequest.js';
 import type { StepRunView as _convoy_v1_StepRunView, StepRunView__Output as _convoy_v1_StepRunView__Output } from './convoy/v1/StepRunView.js';
 
@@ -46,6 +49,7 @@ export interface ProtoGrpcType {
       AgentView: MessageTypeDefinition<_convoy_v1_AgentView, _convoy_v1_AgentView__Output>
       BackupRecord: MessageTypeDefinition<_convoy_v1_BackupRecord, _convoy_v1_BackupRecord__Output>
       BackupView: MessageTypeDefinition<_convoy_v1_BackupView, _convoy_v1_BackupView__Output>
+      CertificateView: MessageTypeDefinition<_convoy_v1_CertificateView, _convoy_v1_CertificateView__Output>
       /**
        * The operator's CLI talks to the coordinator through this service.
        */
@@ -75,9 +79,11 @@ export interface ProtoGrpcType {
       RolloutActionRequest: MessageTypeDefinition<_convoy_v1_RolloutActionRequest, _convoy_v1_RolloutActionRequest__Output>
       RolloutLogsRequest: MessageTypeDefinition<_convoy_v1_RolloutLogsRequest, _convoy_v1_RolloutLogsRequest__Output>
       RolloutView: MessageTypeDefinition<_convoy_v1_RolloutView, _convoy_v1_RolloutView__Output>
+      SaveSnapshotRequest: MessageTypeDefinition<_convoy_v1_SaveSnapshotRequest, _convoy_v1_SaveSnapshotRequest__Output>
       ScheduleActionRequest: MessageTypeDefinition<_convoy_v1_ScheduleActionRequest, _convoy_v1_ScheduleActionRequest__Output>
       ScheduleView: MessageTypeDefinition<_convoy_v1_ScheduleView, _convoy_v1_ScheduleView__Output>
       ScheduleWindowView: MessageTypeDefinition<_convoy_v1_ScheduleWindowView, _convoy_v1_ScheduleWindowView__Output>
+      SnapshotView: MessageTypeDefinition<_convoy_v1_SnapshotView, _convoy_v1_SnapshotView__Output>
       StartRolloutRequest: MessageTypeDefinition<_convoy_v1_StartRolloutRequest, _convoy_v1_StartRolloutRequest__Output>
       StepOutcome: EnumTypeDefinition
       StepRunView: MessageTypeDefinition<_convoy_v1_StepRunView, _convoy_v1_StepRunView__Output>

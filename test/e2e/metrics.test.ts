@@ -31,6 +31,7 @@ const FAMILIES = [
   'convoy_agent_heartbeat_age_seconds',
   'convoy_rollouts_awaiting_ack',
   'convoy_schedule_next_window_start_timestamp_seconds',
+  'convoy_certificate_expiry_timestamp_seconds',
 ];
 
 /** The shipped rules with every `for:` at 1s, "stuck" after 2s and backups "too old" after 1s. */
@@ -119,7 +120,10 @@ describe('e2e: metrics, alert rules and the dashboard against a real Prometheus'
   it('fires the version skew alert while a cluster is half-updated and clears it once the cluster runs one version', async () => {
     const { fleet, prom, startedAtMs } = await scrapedFleet(sandbox.dir);
     await waitVersions(prom, { 'hoss-a': '0.1.0', 'hoss-auth': '0.1.0', 'hoss-b': '0.1.0' });
-    expect(await prom.alerts()).to.deep.equal([]);
+    // the test CA issues certificates for 30 days: under the 30-day threshold, so their expiry alert fires from the start
+    const expiring = await prom.waitForAlert('ConvoyCertificateExpiringSoon', 'firing', { labels: { role: 'agent', subject: 'hoss-a' } });
+    expect(expiring.map((a) => a.labels.fingerprint)).to.have.length(1);
+    expect((await prom.alerts()).filter((a) => a.labels.alertname !== 'ConvoyCertificateExpiringSoon')).to.deep.equal([]);
 
     // 1. halts at the first member after the auth server: hoss-a runs 0.2.0 but never turns healthy,
     //    hoss-b is not touched (a slow auth build shows "stuck")
@@ -160,6 +164,11 @@ describe('e2e: metrics, alert rules and the dashboard against a real Prometheus'
     await prom.waitForAlert('ConvoyBackupTooOld', 'firing', { labels: { agent: 'hoss-auth' } });
 
     await checkCounters(prom);
+
+    // 5. convoyd itself goes away (last: its series go stale)
+    await fleet.stopCoordinator();
+    await prom.waitForAlert('ConvoydDown', 'firing', { labels: { job: 'convoyd' } });
+
     await checkEveryAlertFired(prom, startedAtMs);
     await checkDashboard(prom, startedAtMs);
     await checkFamilies(prom, startedAtMs);
@@ -191,7 +200,7 @@ async function checkEveryAlertFired(prom: Prometheus, sinceMs: number): Promise<
   const span = `${Math.ceil((Date.now() - sinceMs) / 1000) + 5}s`;
   const groups = await prom.rules();
   const rules = groups.flatMap((g) => g.rules);
-  expect(rules.map((r) => r.name)).to.have.length(6);
+  expect(rules.map((r) => r.name)).to.have.length(8);
   for (const rule of rules) {
     expect(rule.health, `${rule.name}: ${rule.lastError}`).to.equal('ok');
     const fired = await prom.query(`max_over_time(ALERTS{alertname="${rule.name}",alertstate="firing"}[${span}])`);

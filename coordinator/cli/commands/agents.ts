@@ -39,14 +39,17 @@ export function formatAgents(agents: AgentView[], now: number, p: Paint): string
     servedCell(a, p),
     a.repo ? (a.repo.clean ? 'yes' : p.yellow('no')) : '-',
     a.connected ? formatAgo(a.lastSeenMs, now) : p.yellow(formatAgo(a.lastSeenMs, now)),
+    orDash(a.agentVersion),
   ]);
-  return formatTable(['ID', 'CLUSTER', 'ROLE', 'CONNECTED', 'HEALTH', 'CHECKED OUT', 'SERVED', 'CLEAN', 'LAST SEEN'], rows);
+  return formatTable(['ID', 'CLUSTER', 'ROLE', 'CONNECTED', 'HEALTH', 'CHECKED OUT', 'SERVED', 'CLEAN', 'LAST SEEN', 'AGENT'], rows);
 }
 
 export function registerAgents(program: Command, ctx: CliContext): void {
   program
     .command('agents')
-    .description('list the agents the coordinator knows: health, the version checked out and the version served')
+    .description(
+      'list the agents the coordinator knows: health, the version checked out, the version served and the convoy-agent release (AGENT)',
+    )
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (opts: { json?: boolean }, cmd: Command) => {

@@ -21,7 +21,9 @@ export function formatBackups(res: ListBackupsResponse, p: Paint): string[] {
       restorable,
     ];
   });
-  const head = `${res.agentId}: installed ${orDash(res.installedVersion)}, ${res.backups.length} backup${res.backups.length === 1 ? '' : 's'}`;
+  const kept = res.keepPerMinor > 0 ? `keeps the newest ${res.keepPerMinor} per major.minor` : 'keeps every archive';
+  const count = `${res.backups.length} backup${res.backups.length === 1 ? '' : 's'}`;
+  const head = `${res.agentId}: installed ${orDash(res.installedVersion)}, ${count} (backup.keep: ${kept})`;
   if (rows.length === 0) return [head];
   return [head, '', ...formatTable(['ARCHIVE', 'VERSION', 'SIZE', 'TIME', 'SHA256', 'STEP', 'RESTORABLE'], rows)];
 }

@@ -19,6 +19,7 @@ import {
   type CertKind,
 } from '../../../shared/certs.js';
 import { action, type CliContext } from '../context.js';
+import { registerCertsList } from './certs-list.js';
 import { CliError, EXIT } from '../errors.js';
 import { parsePositiveInt } from '../options.js';
 
@@ -136,6 +137,7 @@ export function registerCerts(program: Command, ctx: CliContext): void {
   withCommonOptions(certs.command('init').description('create the fleet CA (ca.crt, ca.key)'), CA_DAYS)
     .option('--name <cn>', 'the CA certificate\'s common name (default "Convoy fleet CA")')
     .action(action(ctx, (opts: CertOptions) => runInit(ctx, opts)));
+  registerCertsList(certs, ctx, (opts) => certsDir(ctx, opts));
   const issue = certs.command('issue').description('issue a certificate signed by the fleet CA');
   const kinds: [CertKind, string, string][] = [
     ['agent', '<id>', "an agent's certificate: its identity is the agent id (agent.yaml id)"],

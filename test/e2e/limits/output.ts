@@ -50,6 +50,8 @@ async function helloOf(fleet: Fleet, id: string): Promise<Hello> {
     rollbackPlan: [],
     backupSteps: [],
     profile: '',
+    protocolVersion: 1,
+    backupKeepPerMinor: 3,
   };
 }
 

@@ -52,7 +52,9 @@ describe('agent config', () => {
     expect(c.fetch).to.equal(true);
     expect(c.labels).to.deep.equal({});
     expect(c.releaseNotes).to.deep.equal({ changelog: 'CHANGELOG.md', markers: ['ACTION REQUIRED', 'Required changes'] });
-    expect(c.backup).to.deep.equal({ archiveGlob: 'backups/*.tar.gz', compatibility: 'same-major-minor' });
+    expect(c.backup).to.deep.equal({ archiveGlob: 'backups/*.tar.gz', compatibility: 'same-major-minor', keepPerMinor: 3 });
+    expect(parseAgentConfig(file, `${BASE}backup:\n  keep: { perMinor: all }\n`).backup.keepPerMinor).to.equal(0);
+    expect(parseAgentConfig(file, `${BASE}backup:\n  keep: { perMinor: 5 }\n`).backup.keepPerMinor).to.equal(5);
     expect(c.health).to.equal(undefined);
     expect(c.restore).to.equal(undefined);
     expect(c.maintenanceOn).to.equal(undefined);
@@ -303,6 +305,16 @@ describe('agent config', () => {
       'agent.yaml: backup.compatibility "minor" is not a compatibility rule (expected same-major-minor, same-major, exact or any)',
     ],
     [
+      'a backup.keep of no archive',
+      `${BASE}backup:\n  keep: { perMinor: 0 }\n`,
+      'agent.yaml: backup.keep.perMinor 0 must be a whole number from 1 to 1000 (archives kept per major.minor) or "all"',
+    ],
+    [
+      'a backup.keep that is not a number',
+      `${BASE}backup:\n  keep: { perMinor: some }\n`,
+      'agent.yaml: backup.keep.perMinor "some" must be a whole number from 1 to 1000 (archives kept per major.minor) or "all"',
+    ],
+    [
       'plaintext to a remote coordinator',
       BASE.replace('127.0.0.1:7400', '10.0.0.5:7400'),
       'agent.yaml: coordinator.insecure is true but coordinator.address "10.0.0.5:7400" is not a loopback address; plaintext gRPC is only accepted on 127.0.0.0/8, ::1 or localhost. Configure coordinator.tls: { ca, cert, key } and remove insecure: true',
@@ -364,6 +376,8 @@ describe('agent config', () => {
       backupCompatibility: 'same-major-minor',
       backupSteps: [],
       profile: '',
+      protocolVersion: 1,
+      backupKeepPerMinor: 3,
       ...over,
     });
     const base = hello();

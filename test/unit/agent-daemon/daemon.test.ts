@@ -90,6 +90,22 @@ describe('agent daemon', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('applies backup.keep after a backup step that succeeded, before it reports the catalogue; not after other steps or a failed backup', async () => {
+    const backup = daemon.runStep(request({ requestId: 'b1', step: 'backup', rolloutId: 'r-5' }));
+    await settle();
+    run(0).finish();
+    await backup;
+    const build = daemon.runStep(request({ requestId: 'b2', step: 'build', rolloutId: 'r-5' }));
+    await settle();
+    run(1).finish();
+    await build;
+    const failed = daemon.runStep(request({ requestId: 'b3', step: 'backup-after', rolloutId: 'r-5' }));
+    await settle();
+    run(2).finish({ outcome: 'FAILED', exitCode: 3 });
+    await failed;
+    expect(plan.pruned).to.deep.equal(['r-5']);
+  });
+
   it('starts the link once the journal is recovered', () => {
     expect(daemon.state).to.equal('running');
     expect(link.started).to.equal(true);
@@ -214,7 +230,9 @@ describe('agent daemon', () => {
     journal.recordResult(makeResult(request({ requestId: 'a' }), 'SUCCEEDED', '', 0, 1));
     journal.recordResult(makeResult(request({ requestId: 'b' }), 'SUCCEEDED', '', 0, 1));
     journal.recordResult(makeResult(request({ requestId: 'c' }), 'SUCCEEDED', '', 0, 1));
-    handlers().onMessage({ welcome: { coordinatorVersion: '0.1.0', heartbeatIntervalMs: 5000, ackedRequestIds: ['a', 'b'] } });
+    handlers().onMessage({
+      welcome: { coordinatorVersion: '0.1.0', protocolVersion: 1, heartbeatIntervalMs: 5000, ackedRequestIds: ['a', 'b'] },
+    });
     handlers().onMessage({ ack: { requestId: 'c' } });
     expect(journal.undelivered).to.deep.equal([]);
   });

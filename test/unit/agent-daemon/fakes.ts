@@ -110,6 +110,15 @@ export class FakePlan implements Plan {
   backups(): BackupRecord[] {
     return [];
   }
+  /** Rollouts whose backup steps asked for backup.keep, in order. */
+  pruned: string[] = [];
+  async pruneBackups(rolloutId: string): Promise<{ deleted: BackupRecord[]; vanished: BackupRecord[] }> {
+    this.pruned.push(rolloutId);
+    return { deleted: [], vanished: [] };
+  }
+  async forgetVanishedBackups(): Promise<number> {
+    return 0;
+  }
 }
 
 /** The daemon's view of a link: records what was sent. */

@@ -24,6 +24,8 @@ const HELLO: Hello = {
   rollbackPlan: [],
   backupSteps: [],
   profile: '',
+  protocolVersion: 1,
+  backupKeepPerMinor: 3,
 };
 
 describe('agent link', () => {
@@ -85,7 +87,7 @@ describe('agent link', () => {
   it('logs "connected to coordinator" when welcomed and hands messages to the daemon', () => {
     const welcome: CoordinatorMessage = {
       msg: 'welcome',
-      welcome: { coordinatorVersion: '0.1.0', heartbeatIntervalMs: 5000, ackedRequestIds: [] },
+      welcome: { coordinatorVersion: '0.1.0', protocolVersion: 1, heartbeatIntervalMs: 5000, ackedRequestIds: [] },
     };
     stream().receive(welcome);
     expect(log.lines).to.include('info connected to coordinator 127.0.0.1:7400');
@@ -95,7 +97,7 @@ describe('agent link', () => {
   it('beats at the configured interval, or faster when the coordinator asks', () => {
     clock.advance(5000);
     expect(stream().written.filter((m) => m.heartbeat)).to.have.length(1);
-    stream().receive({ welcome: { coordinatorVersion: '0.1.0', heartbeatIntervalMs: 2000, ackedRequestIds: [] } });
+    stream().receive({ welcome: { coordinatorVersion: '0.1.0', protocolVersion: 1, heartbeatIntervalMs: 2000, ackedRequestIds: [] } });
     clock.advance(5000);
     expect(stream().written.filter((m) => m.heartbeat)).to.have.length(2);
     clock.advance(2000);
@@ -131,7 +133,7 @@ describe('agent link', () => {
     await settle();
     clock.advance(1000);
     await settle();
-    stream(2).receive({ welcome: { coordinatorVersion: '0.1.0', heartbeatIntervalMs: 5000, ackedRequestIds: [] } });
+    stream(2).receive({ welcome: { coordinatorVersion: '0.1.0', protocolVersion: 1, heartbeatIntervalMs: 5000, ackedRequestIds: [] } });
     clock.advance(10_000);
     stream(2).close(status.UNAVAILABLE, 'server shut down');
     await settle();
@@ -156,6 +158,48 @@ describe('agent link', () => {
     clock.advance(1);
     await settle();
     expect(streams.streams).to.have.length(2);
+  });
+
+  it('logs a protocol mismatch with both versions and the fix, and retries only at the maximum backoff', async () => {
+    const why =
+      'agent hoss-a (convoy-agent 0.6.0) speaks protocol 2; convoyd 0.5.0 speaks protocol 1 and accepts agents of protocol 1: upgrade convoyd first, then the agents (docs/upgrading.md)';
+    stream().receive({ refusal: { code: 'PROTOCOL_MISMATCH', message: why } });
+    stream().close(status.FAILED_PRECONDITION, why);
+    await settle();
+    expect(log.lines).to.include(`error coordinator 127.0.0.1:7400 refused agent hoss-a: PROTOCOL_MISMATCH: ${why}`);
+    expect(log.lines.at(-1)).to.match(/refused: PROTOCOL_MISMATCH\); retrying in 30\.0s/);
+  });
+
+  it('leaves a convoyd older than its protocol (one too old to judge it), naming both versions, and retries slowly', async () => {
+    const newer = new Link({
+      address: '127.0.0.1:7401',
+      agentId: 'hoss-b',
+      agentVersion: '0.6.0',
+      protocolVersion: 2,
+      heartbeatIntervalMs: 5000,
+      backoff: { initialMs: 500, maxMs: 30_000, multiplier: 2, jitter: 0.5 },
+      clock,
+      logger: log.logger,
+      openStream: streams.open,
+      random: () => 1,
+    });
+    newer.start(handlers());
+    await settle();
+    // protocolVersion 0: a convoyd that predates the field, so protocol 1
+    stream(1).receive({ welcome: { coordinatorVersion: '0.1.0', protocolVersion: 0, heartbeatIntervalMs: 5000, ackedRequestIds: [] } });
+    await settle();
+    expect(stream(1).cancelled).to.equal(true);
+    expect(received).to.deep.equal([]);
+    expect(log.lines).to.include(
+      'error coordinator 127.0.0.1:7401 refused agent hoss-b: PROTOCOL_MISMATCH: agent hoss-b (convoy-agent 0.6.0) speaks protocol 2; convoyd 0.1.0 speaks protocol 1: upgrade convoyd first, then the agents (docs/upgrading.md)',
+    );
+    expect(log.lines.at(-1)).to.match(
+      /^warn disconnected from coordinator 127\.0\.0\.1:7401 \(refused: PROTOCOL_MISMATCH\); retrying in 30\.0s/,
+    );
+    const stopping = newer.stop();
+    await settle();
+    clock.advance(5000);
+    await stopping;
   });
 
   it('half-closes on stop and cancels when the coordinator does not finish the stream', async () => {

@@ -35,6 +35,11 @@ describe('agent link retry decision', () => {
     expect(retryPace(status.UNKNOWN, 'PERMISSION_DENIED')).to.equal('slow');
   });
 
+  it('waits the maximum after a protocol mismatch: only an upgrade on one side fixes it', () => {
+    expect(retryPace(status.FAILED_PRECONDITION, 'PROTOCOL_MISMATCH')).to.equal('slow');
+    expect(retryPace(status.CANCELLED, 'PROTOCOL_MISMATCH')).to.equal('slow');
+  });
+
   it('comes back quickly after a refusal that clears by itself (a session closed as silent, a late Hello)', () => {
     expect(retryPace(status.ABORTED, 'SESSION_CLOSED')).to.equal('normal');
     expect(retryPace(status.DEADLINE_EXCEEDED, 'NO_HELLO')).to.equal('normal');

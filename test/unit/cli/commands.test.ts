@@ -190,6 +190,7 @@ describe('convoy commands against a scripted coordinator', () => {
       listBackups: async () => ({
         agentId: 'hoss-a',
         installedVersion: '0.2.0',
+        keepPerMinor: 3,
         backups: [
           {
             exists: true,

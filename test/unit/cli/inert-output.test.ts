@@ -48,6 +48,8 @@ function hostileAgent(): AgentView {
     healthState: 'healthy',
     healthReportedAtMs: 1,
     connectedSinceMs: 1,
+    protocolVersion: 1,
+    certificate: { subject: `hoss-a${EVIL}`, fingerprint: `AB${EVIL}`, notAfterMs: 1 },
   };
 }
 
@@ -83,6 +85,7 @@ const EVENT: EventView = {
 const BACKUPS: ListBackupsResponse = {
   agentId: 'hoss-a',
   installedVersion: `0.2.0${EVIL}`,
+  keepPerMinor: 3,
   backups: [
     {
       backup: {

@@ -31,6 +31,8 @@ function hello(agentId: string): Hello {
     rollbackPlan: [],
     backupSteps: [],
     profile: '',
+    protocolVersion: 1,
+    backupKeepPerMinor: 3,
   };
 }
 

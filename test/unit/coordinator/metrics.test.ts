@@ -2,7 +2,13 @@
  * coordinator/metrics.ts: what each family reads, computed at scrape time from the fleet and the
  * rollouts (gauges) or counted from observed rollout changes (counters, the step histogram).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
+import { readCertificateFile } from '../../../shared/cert-info.js';
+import { createCa, issueCertificate } from '../../../shared/certs.js';
+import { knownCertificates } from '../../../coordinator/certificates.js';
 import { FakeClock } from '../../../shared/clock.js';
 import type { ClusterConfig } from '../../../coordinator/config.js';
 import type { AgentRecord } from '../../../coordinator/fleet/registry.js';
@@ -262,6 +268,38 @@ describe('coordinator/metrics', () => {
     expect(await series(w.metrics, 'convoy_schedule_next_window_start_timestamp_seconds')).to.deep.equal({
       'convoy_schedule_next_window_start_timestamp_seconds{schedule=nightly,cluster=hoss}': Date.UTC(2026, 0, 2, 3) / 1000,
     });
+  });
+
+  it("exports each known certificate's expiry by role, subject and fingerprint: convoyd's files, agents and operators as they connected", async () => {
+    const w = world();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-metrics-certs-'));
+    try {
+      await createCa({ dir, name: 'Metrics CA', days: 30 });
+      const coordinator = await issueCertificate({ caDir: dir, kind: 'coordinator', names: ['convoy.example.com'], days: 10 });
+      const own = readCertificateFile(coordinator.cert)[0]!;
+      const ca = readCertificateFile(path.join(dir, 'ca.crt'))[0]!;
+      w.agents.push(
+        agent('hoss-a', { certificate: { subject: 'hoss-a', fingerprint: 'AA:01', notAfterMs: Date.UTC(2026, 0, 11) } }),
+        agent('hoss-b'),
+      );
+      const samples = knownCertificates({ ca: path.join(dir, 'ca.crt'), cert: coordinator.cert, key: coordinator.key }, w.agents, [
+        { subject: 'alice', fingerprint: 'BB:02', notAfterMs: Date.UTC(2027, 0, 1) },
+      ]);
+      w.metrics.setCertificateSource(() => [...samples, ...samples]);
+      expect(await series(w.metrics, 'convoy_certificate_expiry_timestamp_seconds')).to.deep.equal({
+        [`convoy_certificate_expiry_timestamp_seconds{role=coordinator,subject=convoy.example.com,fingerprint=${own.fingerprint}}`]:
+          own.notAfterMs / 1000,
+        [`convoy_certificate_expiry_timestamp_seconds{role=ca,subject=Metrics CA,fingerprint=${ca.fingerprint}}`]: ca.notAfterMs / 1000,
+        'convoy_certificate_expiry_timestamp_seconds{role=agent,subject=hoss-a,fingerprint=AA:01}': Date.UTC(2026, 0, 11) / 1000,
+        'convoy_certificate_expiry_timestamp_seconds{role=operator,subject=alice,fingerprint=BB:02}': Date.UTC(2027, 0, 1) / 1000,
+      });
+      expect(own.notAfterMs - Date.now()).to.be.within(9.9 * 86_400_000, 10 * 86_400_000 + 60_000);
+      expect(knownCertificates({ ca: path.join(dir, 'missing.crt'), cert: coordinator.cert, key: coordinator.key }, [], [])).to.have.length(
+        1,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('serves the text exposition with every family prefixed convoy_', async () => {

@@ -197,6 +197,8 @@ export class World {
       rollbackPlan: [],
       backupSteps: [],
       profile: '',
+      protocolVersion: 1,
+      backupKeepPerMinor: 3,
     };
     const reg = this.fleet.register(hello, inbox);
     if (!reg.ok) throw new Error(reg.message);

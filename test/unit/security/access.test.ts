@@ -114,7 +114,7 @@ describe('ControlService roles (coordinator/rpc/roles.ts)', () => {
     const methods = Object.values(loadServices().ControlService.service).map((m) => m.originalName as string);
     expect(Object.keys(CONTROL_METHOD_ROLES).sort()).to.deep.equal([...methods].sort());
     const writes = methods.filter((m) => requiredRole(m) === 'operator').sort();
-    expect(writes).to.deep.equal(['actOnRollout', 'runSchedule', 'setScheduleEnabled', 'startRollout']);
+    expect(writes).to.deep.equal(['actOnRollout', 'runSchedule', 'saveSnapshot', 'setScheduleEnabled', 'startRollout']);
   });
 
   it('needs the operator role for a method it does not know', () => {

@@ -2,6 +2,7 @@
 
 import type { RepoState as _convoy_v1_RepoState, RepoState__Output as _convoy_v1_RepoState__Output } from '../../convoy/v1/RepoState.js';
 import type { HealthState as _convoy_v1_HealthState, HealthState__Output as _convoy_v1_HealthState__Output } from '../../convoy/v1/HealthState.js';
+import type { CertificateView as _convoy_v1_CertificateView, CertificateView__Output as _convoy_v1_CertificateView__Output } from '../../convoy/v1/CertificateView.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface AgentView {
@@ -38,6 +39,14 @@ export interface AgentView {
    * when convoyd last received a health report (its own clock)
    */
   'healthReportedAtMs'?: (number | string | Long);
+  /**
+   * the agent protocol of its last Hello (1 for agents older than the field)
+   */
+  'protocolVersion'?: (number);
+  /**
+   * the client certificate of its last connection (absent without mutual TLS)
+   */
+  'certificate'?: (_convoy_v1_CertificateView | null);
 }
 
 export interface AgentView__Output {
@@ -74,4 +83,12 @@ export interface AgentView__Output {
    * when convoyd last received a health report (its own clock)
    */
   'healthReportedAtMs': (number);
+  /**
+   * the agent protocol of its last Hello (1 for agents older than the field)
+   */
+  'protocolVersion': (number);
+  /**
+   * the client certificate of its last connection (absent without mutual TLS)
+   */
+  'certificate': (_convoy_v1_CertificateView__Output | null);
 }

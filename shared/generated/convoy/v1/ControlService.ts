@@ -19,8 +19,10 @@ import type { PlanResponse as _convoy_v1_PlanResponse, PlanResponse__Output as _
 import type { RolloutActionRequest as _convoy_v1_RolloutActionRequest, RolloutActionRequest__Output as _convoy_v1_RolloutActionRequest__Output } from '../../convoy/v1/RolloutActionRequest.js';
 import type { RolloutLogsRequest as _convoy_v1_RolloutLogsRequest, RolloutLogsRequest__Output as _convoy_v1_RolloutLogsRequest__Output } from '../../convoy/v1/RolloutLogsRequest.js';
 import type { RolloutView as _convoy_v1_RolloutView, RolloutView__Output as _convoy_v1_RolloutView__Output } from '../../convoy/v1/RolloutView.js';
+import type { SaveSnapshotRequest as _convoy_v1_SaveSnapshotRequest, SaveSnapshotRequest__Output as _convoy_v1_SaveSnapshotRequest__Output } from '../../convoy/v1/SaveSnapshotRequest.js';
 import type { ScheduleActionRequest as _convoy_v1_ScheduleActionRequest, ScheduleActionRequest__Output as _convoy_v1_ScheduleActionRequest__Output } from '../../convoy/v1/ScheduleActionRequest.js';
 import type { ScheduleView as _convoy_v1_ScheduleView, ScheduleView__Output as _convoy_v1_ScheduleView__Output } from '../../convoy/v1/ScheduleView.js';
+import type { SnapshotView as _convoy_v1_SnapshotView, SnapshotView__Output as _convoy_v1_SnapshotView__Output } from '../../convoy/v1/SnapshotView.js';
 import type { StartRolloutRequest as _convoy_v1_StartRolloutRequest, StartRolloutRequest__Output as _convoy_v1_StartRolloutRequest__Output } from '../../convoy/v1/StartRolloutRequest.js';
 
 /**
@@ -113,6 +115,21 @@ export interface ControlServiceClient extends grpc.Client {
   runSchedule(argument: _convoy_v1_ScheduleActionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_ScheduleView__Output>): grpc.ClientUnaryCall;
   runSchedule(argument: _convoy_v1_ScheduleActionRequest, callback: grpc.requestCallback<_convoy_v1_ScheduleView__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * An online, consistent copy of convoyd's state (SQLite's backup API), written on convoyd's host.
+   */
+  SaveSnapshot(argument: _convoy_v1_SaveSnapshotRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_SnapshotView__Output>): grpc.ClientUnaryCall;
+  SaveSnapshot(argument: _convoy_v1_SaveSnapshotRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_convoy_v1_SnapshotView__Output>): grpc.ClientUnaryCall;
+  SaveSnapshot(argument: _convoy_v1_SaveSnapshotRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_SnapshotView__Output>): grpc.ClientUnaryCall;
+  SaveSnapshot(argument: _convoy_v1_SaveSnapshotRequest, callback: grpc.requestCallback<_convoy_v1_SnapshotView__Output>): grpc.ClientUnaryCall;
+  /**
+   * An online, consistent copy of convoyd's state (SQLite's backup API), written on convoyd's host.
+   */
+  saveSnapshot(argument: _convoy_v1_SaveSnapshotRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_SnapshotView__Output>): grpc.ClientUnaryCall;
+  saveSnapshot(argument: _convoy_v1_SaveSnapshotRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_convoy_v1_SnapshotView__Output>): grpc.ClientUnaryCall;
+  saveSnapshot(argument: _convoy_v1_SaveSnapshotRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_SnapshotView__Output>): grpc.ClientUnaryCall;
+  saveSnapshot(argument: _convoy_v1_SaveSnapshotRequest, callback: grpc.requestCallback<_convoy_v1_SnapshotView__Output>): grpc.ClientUnaryCall;
+  
   SetScheduleEnabled(argument: _convoy_v1_ScheduleActionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_ScheduleView__Output>): grpc.ClientUnaryCall;
   SetScheduleEnabled(argument: _convoy_v1_ScheduleActionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_convoy_v1_ScheduleView__Output>): grpc.ClientUnaryCall;
   SetScheduleEnabled(argument: _convoy_v1_ScheduleActionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_ScheduleView__Output>): grpc.ClientUnaryCall;
@@ -162,6 +179,11 @@ export interface ControlServiceHandlers extends grpc.UntypedServiceImplementatio
   
   RunSchedule: grpc.handleUnaryCall<_convoy_v1_ScheduleActionRequest__Output, _convoy_v1_ScheduleView>;
   
+  /**
+   * An online, consistent copy of convoyd's state (SQLite's backup API), written on convoyd's host.
+   */
+  SaveSnapshot: grpc.handleUnaryCall<_convoy_v1_SaveSnapshotRequest__Output, _convoy_v1_SnapshotView>;
+  
   SetScheduleEnabled: grpc.handleUnaryCall<_convoy_v1_ScheduleActionRequest__Output, _convoy_v1_ScheduleView>;
   
   StartRollout: grpc.handleUnaryCall<_convoy_v1_StartRolloutRequest__Output, _convoy_v1_RolloutView>;
@@ -181,6 +203,7 @@ export interface ControlServiceDefinition extends grpc.ServiceDefinition {
   Plan: MethodDefinition<_convoy_v1_PlanRequest, _convoy_v1_PlanResponse, _convoy_v1_PlanRequest__Output, _convoy_v1_PlanResponse__Output>
   RolloutLogs: MethodDefinition<_convoy_v1_RolloutLogsRequest, _convoy_v1_LogLine, _convoy_v1_RolloutLogsRequest__Output, _convoy_v1_LogLine__Output>
   RunSchedule: MethodDefinition<_convoy_v1_ScheduleActionRequest, _convoy_v1_ScheduleView, _convoy_v1_ScheduleActionRequest__Output, _convoy_v1_ScheduleView__Output>
+  SaveSnapshot: MethodDefinition<_convoy_v1_SaveSnapshotRequest, _convoy_v1_SnapshotView, _convoy_v1_SaveSnapshotRequest__Output, _convoy_v1_SnapshotView__Output>
   SetScheduleEnabled: MethodDefinition<_convoy_v1_ScheduleActionRequest, _convoy_v1_ScheduleView, _convoy_v1_ScheduleActionRequest__Output, _convoy_v1_ScheduleView__Output>
   StartRollout: MethodDefinition<_convoy_v1_StartRolloutRequest, _convoy_v1_RolloutView, _convoy_v1_StartRolloutRequest__Output, _convoy_v1_RolloutView__Output>
   WatchRollout: MethodDefinition<_convoy_v1_GetRolloutRequest, _convoy_v1_RolloutView, _convoy_v1_GetRolloutRequest__Output, _convoy_v1_RolloutView__Output>

@@ -56,6 +56,14 @@ export interface Hello {
    * the profile the agent's defaults come from ("" or "hoss")
    */
   'profile'?: (string);
+  /**
+   * the agent protocol it speaks (shared/protocol.ts; 0 from agents older than the field: 1)
+   */
+  'protocolVersion'?: (number);
+  /**
+   * backup.keep.perMinor: archives kept per major.minor (0: all, or an agent older than the field)
+   */
+  'backupKeepPerMinor'?: (number);
 }
 
 export interface Hello__Output {
@@ -107,4 +115,12 @@ export interface Hello__Output {
    * the profile the agent's defaults come from ("" or "hoss")
    */
   'profile': (string);
+  /**
+   * the agent protocol it speaks (shared/protocol.ts; 0 from agents older than the field: 1)
+   */
+  'protocolVersion': (number);
+  /**
+   * backup.keep.perMinor: archives kept per major.minor (0: all, or an agent older than the field)
+   */
+  'backupKeepPerMinor': (number);
 }

@@ -6,10 +6,18 @@ export interface ListBackupsResponse {
   'agentId'?: (string);
   'installedVersion'?: (string);
   'backups'?: (_convoy_v1_BackupView)[];
+  /**
+   * the agent's backup.keep.perMinor (0: every archive is kept)
+   */
+  'keepPerMinor'?: (number);
 }
 
 export interface ListBackupsResponse__Output {
   'agentId': (string);
   'installedVersion': (string);
   'backups': (_convoy_v1_BackupView__Output)[];
+  /**
+   * the agent's backup.keep.perMinor (0: every archive is kept)
+   */
+  'keepPerMinor': (number);
 }

@@ -2,11 +2,17 @@
 
 
 export interface Refusal {
+  /**
+   * e.g. PERMISSION_DENIED, ALREADY_EXISTS, PROTOCOL_MISMATCH
+   */
   'code'?: (string);
   'message'?: (string);
 }
 
 export interface Refusal__Output {
+  /**
+   * e.g. PERMISSION_DENIED, ALREADY_EXISTS, PROTOCOL_MISMATCH
+   */
   'code': (string);
   'message': (string);
 }

@@ -9,6 +9,10 @@ export interface Welcome {
    * undelivered results already stored
    */
   'ackedRequestIds'?: (string)[];
+  /**
+   * the agent protocol convoyd speaks (0 from a convoyd older than the field: 1)
+   */
+  'protocolVersion'?: (number);
 }
 
 export interface Welcome__Output {
@@ -18,4 +22,8 @@ export interface Welcome__Output {
    * undelivered results already stored
    */
   'ackedRequestIds': (string)[];
+  /**
+   * the agent protocol convoyd speaks (0 from a convoyd older than the field: 1)
+   */
+  'protocolVersion': (number);
 }

@@ -60,7 +60,7 @@ export function testAgentConfig(opts: TestConfigOptions): AgentConfig {
     trackedBranch: 'main',
     fetch: true,
     releaseNotes: { changelog: 'CHANGELOG.md', markers: ['ACTION REQUIRED', 'Required changes'] },
-    backup: { archiveGlob: 'backups/*.tar.gz', compatibility: 'same-major-minor' },
+    backup: { archiveGlob: 'backups/*.tar.gz', compatibility: 'same-major-minor', keepPerMinor: 3 },
     profile: '',
     steps,
     rollback,
