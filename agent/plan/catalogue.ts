@@ -77,8 +77,15 @@ export class BackupCatalogue {
     }
     const sha256 = await sha256File(newest.path);
     const createdAtMs = this.opts.clock.now();
+    // Two archives with the same content taken in the same second (a fast update's backup-after,
+    // then the next update's backup) would share an id, and a prune or restore of one would act
+    // on both: the second gets a suffix.
+    const others = this.records.filter((r) => r.path !== newest.path);
+    const base = backupId(createdAtMs, sha256);
+    let id = base;
+    for (let n = 2; others.some((r) => r.id === id); n++) id = `${base}-${n}`;
     const record: BackupRecord = {
-      id: backupId(createdAtMs, sha256),
+      id,
       path: newest.path,
       version: opts.version,
       sizeBytes: newest.sizeBytes,

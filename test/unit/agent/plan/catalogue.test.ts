@@ -128,6 +128,19 @@ describe('backup catalogue', () => {
     expect(catalogue.list()).to.deep.equal([second]);
   });
 
+  it('gives two archives of the same content taken in the same second different ids, so pruning one keeps the other', async () => {
+    const catalogue = new BackupCatalogue({ stateDir, clock });
+    const since = Date.now();
+    writeArchive('backup-0.1.1-1.tar.gz', 'same data');
+    const first = await record(catalogue, since);
+    writeArchive('backup-0.1.1-2.tar.gz', 'same data');
+    const second = await record(catalogue, since);
+    expect(second.sha256).to.equal(first.sha256);
+    expect(second.id).to.equal(`${first.id}-2`);
+    await catalogue.forget([first.id]);
+    expect(catalogue.list()).to.deep.equal([second]);
+  });
+
   it('notices an archive that changed or disappeared since it was recorded', async () => {
     const catalogue = new BackupCatalogue({ stateDir, clock });
     const file = writeArchive('a.tar.gz', 'original');
