@@ -1,6 +1,51 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Each third-party library lives behind the one module (or folder) that owns it; the rest of
+// the code uses that module. Tests and scripts may use the libraries directly.
+const OWNERS = {
+  execa: ['agent/exec/command.ts'],
+  'simple-git': ['agent/exec/git.ts'],
+  'better-sqlite3': ['coordinator/store/**/*.ts'],
+  pg: ['coordinator/store/**/*.ts'],
+  'node-cron': ['coordinator/schedule/cron.ts'],
+  'prom-client': ['coordinator/metrics.ts'],
+  winston: ['shared/logger.ts'],
+  '@grpc/proto-loader': ['shared/proto.ts'],
+  // the transport: the agent's link, convoyd's RPC layer and listener, the CLI's client
+  '@grpc/grpc-js': [
+    'agent/link/**/*.ts',
+    'coordinator/rpc/**/*.ts',
+    'coordinator/daemon.ts',
+    'coordinator/cli/client.ts',
+    'coordinator/cli/errors.ts',
+    'shared/proto.ts',
+    'shared/tls-client.ts',
+    'shared/wire-size.ts',
+  ],
+};
+const PRODUCTION = ['agent/**/*.ts', 'coordinator/**/*.ts', 'shared/**/*.ts', 'samples/**/*.ts'];
+const restrictedImports = (allowed) => [
+  'error',
+  {
+    paths: Object.entries(OWNERS)
+      .filter(([lib]) => !allowed.includes(lib))
+      .map(([lib, owners]) => ({ name: lib, message: `Only ${owners.join(', ')} may import ${lib}; use that module.` })),
+  },
+];
+// the files that own a library may import it (and no other library they do not own)
+const ownerFiles = [...new Set(Object.values(OWNERS).flat())];
+const ownerBlocks = ownerFiles.map((file) => ({
+  files: [file],
+  rules: {
+    'no-restricted-imports': restrictedImports(
+      Object.entries(OWNERS)
+        .filter(([, owners]) => owners.some((o) => o === file || (o.endsWith('/**/*.ts') && file.startsWith(o.slice(0, -7)))))
+        .map(([lib]) => lib),
+    ),
+  },
+}));
+
 export default tseslint.config(
   // shared/generated/ is written by `npm run proto:types` and checked against proto/ by a unit test, not by hand
   { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'deploy/**', 'samples/**/*.mjs', 'shared/generated/**'] },
@@ -32,5 +77,7 @@ export default tseslint.config(
       ],
     },
   },
+  { files: PRODUCTION, rules: { 'no-restricted-imports': restrictedImports([]) } },
+  ...ownerBlocks,
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );
