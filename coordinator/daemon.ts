@@ -88,6 +88,13 @@ export class CoordinatorDaemon {
   static async create(config: CoordinatorConfig, logger: Logger, version: string, clock: Clock = systemClock): Promise<CoordinatorDaemon> {
     const alerts = PrometheusAlertSource.fromConfig(config, { clock, logger }); // validates the alert selectors first
     const store = new SqliteStore(config.stateFile);
+    if (store.migrated) {
+      const { fromVersion, copy } = store.migrated;
+      logger.info(
+        `state file ${config.stateFile} migrated from schema ${fromVersion} to ${store.schemaVersion}; the file as it was is kept as ${copy}`,
+        { stateFile: config.stateFile, fromSchema: fromVersion, toSchema: store.schemaVersion, copy },
+      );
+    }
     const fleet = new Fleet({ store, clock, logger, heartbeatTimeoutMs: config.heartbeatTimeoutMs });
     const notes = new ClusterReleaseNotes(config.clusters, { clock, logger });
     const controller = new RolloutController({ store, fleet, clock, logger, config, alerts, notes });

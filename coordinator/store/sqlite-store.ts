@@ -68,6 +68,8 @@ export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   readonly schemaVersion: number;
+  /** Set when this start migrated a file that held data: the version it had and where its copy is kept. */
+  readonly migrated: { fromVersion: number; copy: string } | undefined;
   /** Step output (log_lines): sizes and retention deletions. */
   readonly logs: LogTables;
   private readonly eventCounts = new Map<string, number>();
@@ -101,7 +103,10 @@ export class SqliteStore implements Store {
         `${storageFix(why)[0]?.toUpperCase()}${storageFix(why).slice(1)}, then start convoyd again.`,
       );
     }
-    this.schemaVersion = migrate(this.db, file);
+    const found = Number(this.db.pragma('user_version', { simple: true }));
+    const copy = migrate(this.db, file);
+    this.schemaVersion = SCHEMA_VERSION;
+    this.migrated = copy === undefined ? undefined : { fromVersion: found, copy };
     this.logs = new LogTables(this.db);
   }
 
@@ -316,9 +321,9 @@ export class SqliteStore implements Store {
 /**
  * Brings the state file to SCHEMA_VERSION: refuses a file a newer Convoy wrote, copies an
  * existing file aside (`<file>.schema-<n>.bak`, a consistent copy) before changing it, then runs
- * each missing migration in a transaction. Returns the version.
+ * each missing migration in a transaction. Returns the copy's path when one was taken.
  */
-function migrate(db: Database.Database, file: string): number {
+function migrate(db: Database.Database, file: string): string | undefined {
   const current = Number(db.pragma('user_version', { simple: true }));
   if (current > SCHEMA_VERSION) {
     throw new ConvoyError(
@@ -327,11 +332,12 @@ function migrate(db: Database.Database, file: string): number {
       'Run the Convoy version that wrote it, or start this one with a state file from a snapshot it wrote (docs/upgrading.md).',
     );
   }
-  if (current === SCHEMA_VERSION) return current;
+  if (current === SCHEMA_VERSION) return undefined;
   const hasData =
     (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'rollouts'").get() as { n: number }).n > 0;
+  let copy: string | undefined;
   if (hasData) {
-    const copy = `${file}.schema-${current}.bak`;
+    copy = `${file}.schema-${current}.bak`;
     fs.rmSync(copy, { force: true });
     db.prepare('VACUUM INTO ?').run(copy);
     fs.chmodSync(copy, 0o600);
@@ -343,5 +349,5 @@ function migrate(db: Database.Database, file: string): number {
       db.pragma(`user_version = ${m.version}`);
     })();
   }
-  return SCHEMA_VERSION;
+  return copy;
 }
