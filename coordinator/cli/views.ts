@@ -24,17 +24,8 @@ export type { CertificateView__Output as CertificateView } from '../../shared/ge
 export type { StartRolloutRequest__Output as StartRolloutRequest } from '../../shared/generated/convoy/v1/StartRolloutRequest.js';
 export type { StepRunView__Output as StepRunView } from '../../shared/generated/convoy/v1/StepRunView.js';
 
-/** Rollout states (DESIGN.md); the last three are terminal. */
-export type RolloutState = 'pending' | 'awaiting-ack' | 'running' | 'paused' | 'succeeded' | 'failed' | 'aborted';
+export { isTerminal, ROLLOUT_ACTIONS, type RolloutAction, type RolloutState } from '../../shared/rollout-states.js';
 
-/** The actions `convoy rollout <action> <id>` sends through ActOnRollout. */
-export const ROLLOUT_ACTIONS = ['ack', 'pause', 'resume', 'abort', 'rollback'] as const;
-export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number];
-
-/** True for the states a rollout never leaves. */
-export function isTerminal(state: string): boolean {
-  return state === 'succeeded' || state === 'failed' || state === 'aborted';
-}
 
 /** The exit code a finished (or unfinished) rollout maps to: 1 when it failed or was aborted. */
 export function exitCodeOfRollout(view: Pick<RolloutView, 'state'>): number {

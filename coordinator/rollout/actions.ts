@@ -1,10 +1,10 @@
 /** Operator actions on a rollout. An illegal request comes back as words, not an exception. */
+import type { RolloutAction } from '../../shared/rollout-states.js';
 import { type Rollout, isTerminal } from './model.js';
 import { beginRollback, canRollBack, rollbackProblem, supersededBy } from './rollback.js';
 import { type Transition, Work } from './work.js';
 
-/** Operator actions on a rollout. */
-export type RolloutAction = 'ack' | 'pause' | 'resume' | 'abort' | 'rollback';
+export type { RolloutAction };
 
 /** What an action may carry beyond its name. */
 export interface ActionOptions {

@@ -2,26 +2,10 @@
  * The rollout as persisted and reasoned about. Plain data (JSON-serialisable): the engine
  * transforms it, the store saves it, the RPC layer turns it into views.
  */
+import { isTerminal, type RolloutState } from '../../shared/rollout-states.js';
 import type { ReleaseNote } from '../../shared/wire.js';
 
-/** Rollout states (the contract in DESIGN.md). */
-export type RolloutState =
-  /** created, preflight not finished */
-  | 'pending'
-  /** release notes declare required changes; waits for `convoy rollout ack` */
-  | 'awaiting-ack'
-  /** steps are being dispatched */
-  | 'running'
-  /** no new step starts until resumed; steps in flight finish */
-  | 'paused'
-  /** every host is at the target */
-  | 'succeeded'
-  /** a host failed; no further host is touched */
-  | 'failed'
-  /** an operator aborted it; the step in flight was cancelled */
-  | 'aborted';
-
-export const TERMINAL_STATES: readonly RolloutState[] = ['succeeded', 'failed', 'aborted'];
+export { isTerminal, TERMINAL_STATES, type RolloutState } from '../../shared/rollout-states.js';
 
 /** Phases of a rollout, in order; `rollback` only when a failed host is being moved back. */
 export type Phase = 'preflight' | 'backup-all' | 'auth' | 'members' | 'rollback' | 'done';
@@ -214,10 +198,6 @@ export interface Rollout {
 
 /** Why a rollout is paused; '' when it is not. alerts pauses resume by themselves. */
 export type PauseKind = '' | 'operator' | 'auth' | 'window' | 'alerts';
-
-export function isTerminal(state: RolloutState): boolean {
-  return TERMINAL_STATES.includes(state);
-}
 
 /** Deterministic request id: replaying a dispatch after a crash is recognised by the agent. */
 export function requestIdFor(rolloutId: string, agentId: string, step: string, attempt: number, rollback = false): string {

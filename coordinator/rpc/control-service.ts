@@ -8,6 +8,7 @@ import { PlanInspections } from '../fleet/plan-inspections.js';
 import type { Fleet } from '../fleet/registry.js';
 import type { RolloutController } from '../rollout/controller.js';
 import { isTerminal, type Rollout } from '../rollout/model.js';
+import { ROLLOUT_ACTIONS } from '../../shared/rollout-states.js';
 import { previewRollout } from '../rollout/preview.js';
 import type { EventStore, LogStore } from '../store/store.js';
 import type { RolloutAction } from '../rollout/engine.js';
@@ -25,7 +26,7 @@ export interface ControlServiceDeps {
   clock?: Clock;
 }
 
-const ACTIONS: readonly string[] = ['ack', 'pause', 'resume', 'abort', 'rollback'];
+const ACTIONS: readonly string[] = ROLLOUT_ACTIONS;
 const PLAN_INSPECT_TIMEOUT_MS = 60_000;
 let planSeq = 0;
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { createFleet, onCleanup, useSandbox, waitFor } from '../helpers/index.js';
-import { host, start, status, waitRollout, TERMINAL } from './support.js';
+import { host, start, waitRollout, TERMINAL } from './support.js';
 import { gate, rolloutEvents } from './faults/support.js';
 import { mountSmallDisk } from './faults/tmpfs.js';
 
@@ -88,12 +88,11 @@ describe('e2e: the coordinator at the edges', function () {
     await g.reached();
     disk.fill();
     g.open();
-    const stuck = await waitFor(
-      async () => {
-        const r = await status(fleet, id);
-        return r.reason.includes('cannot write its state file') ? r : undefined;
-      },
-      { what: 'the rollout to say the state file cannot be written', timeoutMs: 30_000 },
+    const stuck = await waitRollout(
+      fleet,
+      id,
+      'the rollout to say the state file cannot be written',
+      (r) => r.reason.includes('cannot write its state file'),
     );
     expect(stuck.reason).to.include(`convoyd cannot write its state file ${path.join(mount, 'state.db')}: the disk is full (ENOSPC)`);
     expect(stuck.state).to.equal('running');

@@ -1,12 +1,12 @@
 /** Small helpers shared by the end-to-end tests: read rollouts through the real CLI. */
 import fs from 'node:fs';
 import type { HostView, RolloutView, StepRunView } from '../../coordinator/cli/views.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fleet } from '../helpers/index.js';
-import { waitFor } from '../helpers/index.js';
 import type { ServiceEvent } from '../../samples/sample-server.js';
 
 /** What these helpers need of a fleet: its CLI (any kind of server). */
-export type CliFleet = Pick<Fleet, 'cli'>;
+export type CliFleet = Pick<Fleet, 'cli' | 'startCli'>;
 
 /** What `--json` prints: the CLI's own view types (one definition of the wire shape). */
 export type StepRunJson = StepRunView;
@@ -27,7 +27,14 @@ export async function start(fleet: CliFleet, args: string[]): Promise<string> {
   return (res.json as RolloutJson).id;
 }
 
-/** Waits until the rollout satisfies `pred` (observed through the CLI). */
+/**
+ * Waits until the rollout satisfies `pred`, as an operator following it would see it: one
+ * `convoy rollout watch <id> --json` stream, each view it prints tried against `pred` (no
+ * polling: a CLI process started every few hundred ms kept both cores of a loaded machine
+ * busy). The watch ends by itself at a terminal state, or when it lost the coordinator for
+ * longer than it retries, or when the rollout does not exist yet; it is then started again
+ * (a rollout may leave a terminal state: a rollback by hand), a moment later.
+ */
 export async function waitRollout(
   fleet: CliFleet,
   id: string,
@@ -35,27 +42,39 @@ export async function waitRollout(
   pred: (r: RolloutJson) => boolean,
   timeoutMs = 30_000,
 ): Promise<RolloutJson> {
+  const deadline = Date.now() + timeoutMs;
   let last: RolloutJson | undefined;
-  return waitFor(
-    async () => {
-      last = await status(fleet, id);
-      return pred(last) ? last : undefined;
-    },
-    {
-      what: `rollout ${id}: ${what}`,
-      timeoutMs,
-      intervalMs: 100,
-      describe: () =>
-        JSON.stringify(
-          last && {
-            state: last.state,
-            phase: last.phase,
-            reason: last.reason,
-            hosts: last.hosts.map((h) => [h.agentId, h.state, h.currentStep]),
-          },
-        ),
-    },
-  );
+  let lastExit = '';
+  const matches = (line: string): boolean => {
+    if (!line.startsWith('{')) return false;
+    try {
+      last = JSON.parse(line) as RolloutJson;
+    } catch {
+      return false;
+    }
+    return pred(last);
+  };
+  while (Date.now() < deadline) {
+    const watch = fleet.startCli(['rollout', 'watch', id, '--json']);
+    try {
+      const line = await watch.waitForLine(matches, Math.max(1, deadline - Date.now()));
+      return JSON.parse(line) as RolloutJson;
+    } catch (err) {
+      if (!watch.hasExited()) break; // the deadline passed
+      lastExit = `; the last watch exited ${watch.exitCode}: ${watch.stderr().trim().split('\n').pop() ?? ''}`;
+      if (!(err instanceof Error)) throw err;
+    } finally {
+      await watch.stop();
+    }
+    await sleep(Math.min(300, Math.max(0, deadline - Date.now())));
+  }
+  const seen = last && {
+    state: last.state,
+    phase: last.phase,
+    reason: last.reason,
+    hosts: last.hosts.map((h) => [h.agentId, h.state, h.currentStep]),
+  };
+  throw new Error(`timed out after ${timeoutMs} ms waiting for rollout ${id}: ${what}${lastExit}\n${JSON.stringify(seen)}`);
 }
 
 export const TERMINAL = ['succeeded', 'failed', 'aborted'];

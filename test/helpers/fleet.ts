@@ -4,16 +4,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { processesIn, type SampleServer } from '../../samples/sample-server.js';
 import { onCleanup } from './cleanup.js';
-import { registerCoordinatorTls, runCli, type CliOptions, type CliResult } from './cli.js';
+import { registerCoordinatorTls, runCli, startCli, type CliOptions, type CliResult } from './cli.js';
 import { mergeOverrides, writeYaml, type Overrides } from './fleet-config.js';
 import { programPath, repoRoot } from './paths.js';
 import { cliTlsEnv, type FleetTls } from './tls.js';
 import { onEmergencyExit, startProcess, type ManagedProcess } from './processes.js';
-import { GiveUpError, waitFor } from './wait.js';
 
 /** What the fleet needs of a server: where it runs (to clean up) and how to stop it. */
+/** What an agent logs when the coordinator welcomed it (agent/link/link.ts). */
+const CONNECTED_LINE = /connected to coordinator /;
+
 export interface FleetServer {
   serverDir: string;
   stop(): Promise<void>;
@@ -172,6 +175,11 @@ export class Fleet<S extends FleetServer = SampleServer> {
     return runCli(args, { coordinator: this.coordinatorAddress, ...opts });
   }
 
+  /** Starts the CLI against this fleet's coordinator without waiting (rollout watch, logs --follow). */
+  startCli(args: string[], opts: CliOptions = {}): ManagedProcess {
+    return startCli(args, { coordinator: this.coordinatorAddress, ...opts });
+  }
+
   /** Starts convoyd and resolves once its gRPC port accepts connections. */
   async startCoordinator(timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<ManagedProcess> {
     if (this.coordinator && !this.coordinator.hasExited()) throw new Error('convoyd is already running');
@@ -241,22 +249,38 @@ export class Fleet<S extends FleetServer = SampleServer> {
     return parseAgentListing(result.json);
   }
 
-  /** Resolves once `convoy agents --json` lists every named agent (default: all running) as connected. */
+  /**
+   * Resolves once `convoy agents --json` lists every named agent (default: all running) as
+   * connected. Between two listings it waits for the next "connected to coordinator" line of
+   * each agent still missing (the agent logs it on the coordinator's Welcome), not a timer.
+   */
   async waitAgentsConnected(names?: string[], timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<AgentListing[]> {
     const wanted = names ?? this.hosts.filter((h) => h.agent && !h.agent.hasExited()).map((h) => h.name);
+    const deadline = Date.now() + timeoutMs;
+    const from = new Map(wanted.map((name) => [name, this.host(name).agent?.lines.length ?? 0]));
     let last = '';
-    return waitFor(
-      async () => {
-        for (const name of wanted) {
+    for (;;) {
+      const listing = await this.agents();
+      last = JSON.stringify(listing.map((a) => ({ id: a.id, connected: a.connected })));
+      const missing = wanted.filter((name) => !listing.some((a) => a.id === name && a.connected));
+      if (missing.length === 0) return listing;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for agents ${wanted.join(', ')} to be connected\nlast listing: ${last}`);
+      await Promise.all(
+        missing.map(async (name) => {
           const agent = this.host(name).agent;
-          if (agent?.hasExited()) throw new GiveUpError(`the agent of ${name} exited with ${agent.exitCode}:\n${agent.tail()}`);
-        }
-        const listing = await this.agents();
-        last = JSON.stringify(listing.map((a) => ({ id: a.id, connected: a.connected })));
-        return wanted.every((name) => listing.some((a) => a.id === name && a.connected)) ? listing : undefined;
-      },
-      { what: `agents ${wanted.join(', ')} to be connected`, timeoutMs, intervalMs: 200, describe: () => `last listing: ${last}` },
-    );
+          if (!agent) return sleep(Math.min(200, left));
+          const line = await agent
+            .waitForLine(CONNECTED_LINE, left, { from: from.get(name) ?? 0 })
+            .catch((err: Error) => {
+              if (agent.hasExited()) throw new Error(`the agent of ${name} exited with ${agent.exitCode}:\n${agent.tail()}`);
+              if (Date.now() < deadline) throw err;
+              return undefined;
+            });
+          if (line !== undefined) from.set(name, agent.lines.lastIndexOf(line) + 1);
+        }),
+      );
+    }
   }
 
   /** Stops the agents, convoyd and every sample server; safe to call twice. */

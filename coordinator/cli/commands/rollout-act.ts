@@ -4,7 +4,7 @@ import { action, clientFor, type CliContext } from '../context.js';
 import { JSON_FLAG } from '../options.js';
 import { paint, printJson } from '../output.js';
 import { colorState, nextCommands } from '../rollout-text.js';
-import type { RolloutAction, RolloutView } from '../views.js';
+import { ROLLOUT_ACTIONS, type RolloutAction, type RolloutView } from '../views.js';
 import { watchRollout, EXIT_INTERRUPTED } from './rollout-watch.js';
 
 const DESCRIPTIONS: Record<RolloutAction, string> = {
@@ -88,5 +88,5 @@ function registerAction(rollout: Command, ctx: CliContext, name: RolloutAction):
 }
 
 export function registerRolloutActions(rollout: Command, ctx: CliContext): void {
-  for (const name of ['ack', 'pause', 'resume', 'abort', 'rollback'] as const) registerAction(rollout, ctx, name);
+  for (const name of ROLLOUT_ACTIONS) registerAction(rollout, ctx, name);
 }

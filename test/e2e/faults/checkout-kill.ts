@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { processGroupAlive } from '../../../agent/exec/process-group.js';
 import { git } from '../../../samples/sample-server/repo.js';
 import { createFleet, onCleanup, waitFor, type FleetHost } from '../../helpers/index.js';
-import { host, start, status } from '../support.js';
+import { host, start, waitRollout } from '../support.js';
 import {
   describeFinal,
   finalState,
@@ -23,6 +23,7 @@ import {
   ONE,
   type FaultSuite,
   type Gate,
+  rollbackEnded,
 } from './support.js';
 
 /** Makes git's checkout of server/VERSION wait at `g` (every checkout, reset and rollback writing it). */
@@ -118,16 +119,7 @@ export function checkoutKills({ sandbox, declare }: FaultSuite): void {
     fleet.startAgent('hoss-a');
     const failed = await waitFinished(fleet, id);
     const rollback = await fleet.cli(['rollout', 'rollback', id]);
-    const r = await waitFor(
-      async () => {
-        const x = await status(fleet, id);
-        const h = host(x, 'hoss-a');
-        return h.state === 'rolled-back' || (h.reason.includes('rollback') && h.steps.every((s) => s.outcome !== 'running'))
-          ? x
-          : undefined;
-      },
-      { what: 'the rollback to end', timeoutMs: 90_000, intervalMs: 200 },
-    );
+    const r = await waitRollout(fleet, id, 'the rollback to end', rollbackEnded, 90_000);
     const final = await finalState(fleet);
     const strays = strayProcesses(fleet);
     row.observe(

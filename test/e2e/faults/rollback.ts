@@ -1,7 +1,7 @@
 /** Rollback: automatic after a member fails, by hand with a failing restore, and across a convoyd crash. */
 import { expect } from 'chai';
-import { createFleet, waitFor, type FleetServerSpec } from '../../helpers/index.js';
-import { host, start, status } from '../support.js';
+import { createFleet, type FleetServerSpec } from '../../helpers/index.js';
+import { host, start, waitRollout } from '../support.js';
 import {
   countEvents,
   describeFinal,
@@ -16,6 +16,7 @@ import {
   putObject,
   getObject,
   type FaultSuite,
+  rollbackEnded,
 } from './support.js';
 
 export function rollbackFaults({ sandbox, declare }: FaultSuite): void {
@@ -40,14 +41,16 @@ export function rollbackFaults({ sandbox, declare }: FaultSuite): void {
     await putObject(a.server.port, 'greeting', 'written after the backup');
     await putObject(a.server.port, 'extra', 'not in the backup');
     g.open();
-    const r = await waitFor(
-      async () => {
-        const x = await status(fleet, id);
+    const r = await waitRollout(
+      fleet,
+      id,
+      'the rollback of hoss-a to finish',
+      (x) => {
         const settled = x.hosts.every((h) => h.steps.every((s) => s.outcome !== 'running'));
         const a = host(x, 'hoss-a');
-        return x.state === 'failed' && settled && (a.state === 'rolled-back' || a.reason.includes('rollback')) ? x : undefined;
+        return x.state === 'failed' && settled && (a.state === 'rolled-back' || a.reason.includes('rollback'));
       },
-      { what: 'the rollback of hoss-a to finish', timeoutMs: 120_000, intervalMs: 200 },
+      120_000,
     );
     const events = await rolloutEvents(fleet, id);
     const final = await finalState(fleet);
@@ -119,14 +122,12 @@ export function rollbackFaults({ sandbox, declare }: FaultSuite): void {
     const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
     const failed = await waitFinished(fleet, id);
     const rollback = await fleet.cli(['rollout', 'rollback', id]);
-    const r = await waitFor(
-      async () => {
-        const x = await status(fleet, id);
-        return host(x, 'hoss-a').reason.includes('rollback') && host(x, 'hoss-a').steps.every((s) => s.outcome !== 'running')
-          ? x
-          : undefined;
-      },
-      { what: 'the rollback to end', timeoutMs: 90_000, intervalMs: 200 },
+    const r = await waitRollout(
+      fleet,
+      id,
+      'the rollback to end',
+      (x) => host(x, 'hoss-a').reason.includes('rollback') && host(x, 'hoss-a').steps.every((s) => s.outcome !== 'running'),
+      90_000,
     );
     const events = await rolloutEvents(fleet, id);
     const final = await finalState(fleet);
@@ -173,16 +174,7 @@ export function rollbackFaults({ sandbox, declare }: FaultSuite): void {
     g.open();
     const kept = await waitJournalled(a, 'build');
     await fleet.startCoordinator();
-    const r = await waitFor(
-      async () => {
-        const x = await status(fleet, id);
-        const h = host(x, 'hoss-a');
-        return h.state === 'rolled-back' || (h.reason.includes('rollback') && h.steps.every((s) => s.outcome !== 'running'))
-          ? x
-          : undefined;
-      },
-      { what: 'the rollback to end', timeoutMs: 90_000, intervalMs: 200 },
-    );
+    const r = await waitRollout(fleet, id, 'the rollback to end', rollbackEnded, 90_000);
     const rollbackSteps = host(r, 'hoss-a')
       .steps.filter((s) => (s as { phase?: string }).phase === 'rollback')
       .map((s) => `${s.step}:${s.outcome}`);

@@ -15,7 +15,7 @@ import {
   type FleetServerSpec,
   type Sandbox,
 } from '../../helpers/index.js';
-import { commandOf, host, start, status, type HostJson, type RolloutJson } from '../support.js';
+import { commandOf, host, start, waitRollout, type HostJson, type RolloutJson } from '../support.js';
 import type { FaultRecorder, FaultDeclaration } from './matrix.js';
 
 /** What each group of fault tests gets from the suite: the per-test sandbox and the matrix row. */
@@ -184,20 +184,14 @@ export function repeatedSteps(r: RolloutJson): string[] {
 }
 
 /** Waits for the rollout to end (succeeded, failed or aborted) and returns it. */
+/** hoss-a was rolled back, or its rollback ended (failed) with no step still running. */
+export function rollbackEnded(x: RolloutJson): boolean {
+  const h = host(x, 'hoss-a');
+  return h.state === 'rolled-back' || (h.reason.includes('rollback') && h.steps.every((s) => s.outcome !== 'running'));
+}
+
 export async function waitFinished(fleet: Fleet, id: string, timeoutMs = 120_000): Promise<RolloutJson> {
-  let last: RolloutJson | undefined;
-  return waitFor(
-    async () => {
-      last = await status(fleet, id);
-      return ['succeeded', 'failed', 'aborted'].includes(last.state) ? last : undefined;
-    },
-    {
-      what: `rollout ${id} to finish`,
-      timeoutMs,
-      intervalMs: 200,
-      describe: () => JSON.stringify(last && { state: last.state, phase: last.phase, reason: last.reason }),
-    },
-  );
+  return waitRollout(fleet, id, 'to finish', (r) => ['succeeded', 'failed', 'aborted'].includes(r.state), timeoutMs);
 }
 
 /** How many times the sample service's own log says `kind` happened at `version`. */
