@@ -7,6 +7,7 @@ import { addressProblem } from '../../shared/address.js';
 import { durationSchema } from '../../shared/config-file.js';
 import { durationText } from './duration-text.js';
 import { patternProblem } from '../../shared/output-pattern.js';
+import { NAME_RE } from '../../shared/names.js';
 import { DEFAULT_RELEASE_NOTE_MARKERS } from '../../shared/release-note-markers.js';
 import { versionSyntaxProblem } from '../../shared/versions.js';
 
@@ -14,7 +15,6 @@ import { versionSyntaxProblem } from '../../shared/versions.js';
 export const DEFAULT_BACKUPS_PER_MINOR = 3;
 const KEEP_RULE = { error: 'must be a whole number from 1 to 1000 (archives kept per major.minor) or "all"' };
 
-export const ID_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** Step names operators may give their own steps (kept out of rollback-* and of shell syntax). */
 export const STEP_NAME_RE = /^[a-z][a-z0-9-]{0,39}$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -163,7 +163,7 @@ export const agentFileSchema = z.strictObject({
   id: z
     .string()
     .regex(
-      ID_RE,
+      NAME_RE,
       'is not a valid agent id (expected [a-z0-9][a-z0-9._-]{0,62}: lower-case letters, digits, . _ -, starting with a letter or digit)',
     ),
   coordinator: z.strictObject({

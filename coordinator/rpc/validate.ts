@@ -8,6 +8,7 @@
  * says only what values are acceptable.
  */
 import { z } from 'zod';
+import { NAME_RE, NAME_RULE } from '../../shared/names.js';
 import { StepOutcome as STEP_OUTCOMES } from '../../shared/generated/convoy/v1/StepOutcome.js';
 import type {
   AgentMessage,
@@ -41,10 +42,9 @@ function wireSchema<W>() {
   ): S => schema;
 }
 
-const ID_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const str = (max: number) => z.string().max(max);
 const ms = z.number().int().min(0).max(8.64e15);
-const id = z.string().regex(ID_RE, 'must be a lower-case id ([a-z0-9][a-z0-9._-]{0,62})');
+const id = z.string().regex(NAME_RE, `must be a lower-case id (${NAME_RULE})`);
 const ref = str(200);
 
 export const repoStateSchema = wireSchema<RepoState>()(
