@@ -79,5 +79,11 @@ export default tseslint.config(
   },
   { files: PRODUCTION, rules: { 'no-restricted-imports': restrictedImports([]) } },
   ...ownerBlocks,
-  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  // CommonJS config files (mocha's): require, module and __dirname are theirs.
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
