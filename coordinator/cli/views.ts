@@ -26,7 +26,6 @@ export type { StepRunView__Output as StepRunView } from '../../shared/generated/
 
 export { isTerminal, ROLLOUT_ACTIONS, type RolloutAction, type RolloutState } from '../../shared/rollout-states.js';
 
-
 /** The exit code a finished (or unfinished) rollout maps to: 1 when it failed or was aborted. */
 export function exitCodeOfRollout(view: Pick<RolloutView, 'state'>): number {
   return view.state === 'failed' || view.state === 'aborted' ? 1 : 0;

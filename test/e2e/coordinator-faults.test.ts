@@ -88,11 +88,8 @@ describe('e2e: the coordinator at the edges', function () {
     await g.reached();
     disk.fill();
     g.open();
-    const stuck = await waitRollout(
-      fleet,
-      id,
-      'the rollout to say the state file cannot be written',
-      (r) => r.reason.includes('cannot write its state file'),
+    const stuck = await waitRollout(fleet, id, 'the rollout to say the state file cannot be written', (r) =>
+      r.reason.includes('cannot write its state file'),
     );
     expect(stuck.reason).to.include(`convoyd cannot write its state file ${path.join(mount, 'state.db')}: the disk is full (ENOSPC)`);
     expect(stuck.state).to.equal('running');

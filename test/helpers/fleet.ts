@@ -265,18 +265,17 @@ export class Fleet<S extends FleetServer = SampleServer> {
       const missing = wanted.filter((name) => !listing.some((a) => a.id === name && a.connected));
       if (missing.length === 0) return listing;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for agents ${wanted.join(', ')} to be connected\nlast listing: ${last}`);
+      if (left <= 0)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for agents ${wanted.join(', ')} to be connected\nlast listing: ${last}`);
       await Promise.all(
         missing.map(async (name) => {
           const agent = this.host(name).agent;
           if (!agent) return sleep(Math.min(200, left));
-          const line = await agent
-            .waitForLine(CONNECTED_LINE, left, { from: from.get(name) ?? 0 })
-            .catch((err: Error) => {
-              if (agent.hasExited()) throw new Error(`the agent of ${name} exited with ${agent.exitCode}:\n${agent.tail()}`);
-              if (Date.now() < deadline) throw err;
-              return undefined;
-            });
+          const line = await agent.waitForLine(CONNECTED_LINE, left, { from: from.get(name) ?? 0 }).catch((err: Error) => {
+            if (agent.hasExited()) throw new Error(`the agent of ${name} exited with ${agent.exitCode}:\n${agent.tail()}`);
+            if (Date.now() < deadline) throw err;
+            return undefined;
+          });
           if (line !== undefined) from.set(name, agent.lines.lastIndexOf(line) + 1);
         }),
       );
