@@ -6,7 +6,7 @@
  *     passwordFile: /etc/convoy/postgres-password   # or passwordEnv: CONVOY_PG_PASSWORD
  *     tls: { mode: verify-full, ca: /etc/convoy/postgres-ca.pem }
  *     connectTimeout: 5s
- *     queryTimeout: 5s
+ *     queryTimeout: 3s
  *     lease: 10s
  *
  * Pure: no file is read and no variable looked up here (see readPostgresPassword), so every
@@ -42,7 +42,7 @@ export interface PostgresStoreConfig {
 /** Where convoyd keeps its state: the SQLite file (default) or a PostgreSQL database. */
 export type StoreChoice = { kind: 'sqlite' } | ({ kind: 'postgres' } & PostgresStoreConfig);
 
-export const POSTGRES_DEFAULTS = { port: 5432, connectTimeoutMs: 5000, queryTimeoutMs: 5000, leaseMs: 10_000 } as const;
+export const POSTGRES_DEFAULTS = { port: 5432, connectTimeoutMs: 5000, queryTimeoutMs: 3000, leaseMs: 10_000 } as const;
 const POSTGRES_KEYS = ['passwordFile', 'passwordEnv', 'tls', 'connectTimeout', 'queryTimeout', 'lease'];
 const TLS_KEYS = ['mode', 'ca'];
 const TLS_MODES: PostgresTlsMode[] = ['disable', 'require', 'verify-full'];
