@@ -184,7 +184,9 @@ export function describePgError(err: unknown, c: PostgresStoreConfig): Error {
     );
   if (code === '3D000')
     return new ConvoyError('FAILED_PRECONDITION', `PostgreSQL ${where}: ${why}`, `Create it: createdb -O ${c.user} ${c.database}`);
-  if (/self[- ]signed|certificate|SSL|TLS/i.test(why))
+  // a TLS failure comes from Node's tls module (no SQLSTATE), not from a statement
+  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  if (!sqlState && /self[- ]signed|certificate|SSL|TLS/i.test(why))
     return new ConvoyError(
       'FAILED_PRECONDITION',
       `PostgreSQL ${where}: TLS failed: ${why}`,
