@@ -105,8 +105,14 @@ async function pgRun(bin: string, args: string[], asUser: string | undefined, en
   }
 }
 
+/** Options of a private cluster. */
+export interface StartPostgresOptions {
+  /** Serve TLS (ssl=on) with this certificate and key (copied into the cluster, readable by its user only). */
+  tls?: { cert: string; key: string };
+}
+
 /** Initialises and starts a private cluster; call destroy() in an after-hook. */
-export async function startPostgres(): Promise<PostgresCluster> {
+export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PostgresCluster> {
   const t0 = performance.now();
   const bin = postgresBinDir();
   const asUser = serverUser();
@@ -117,6 +123,14 @@ export async function startPostgres(): Promise<PostgresCluster> {
   const password = `pw-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const passwordFile = path.join(dir, 'password');
   fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  let tlsOptions = '';
+  if (opts.tls) {
+    // postgres refuses a key file others can read
+    fs.copyFileSync(opts.tls.cert, path.join(dir, 'server.crt'));
+    fs.copyFileSync(opts.tls.key, path.join(dir, 'server.key'));
+    fs.chmodSync(path.join(dir, 'server.key'), 0o600);
+    tlsOptions = ` -c ssl=on -c ssl_cert_file=${dir}/server.crt -c ssl_key_file=${dir}/server.key`;
+  }
   if (asUser) execFileSync('chown', ['-R', asUser, dir]);
   const port = await freePort();
   await pgRun(
@@ -138,7 +152,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
   );
   // the socket lives in our own directory (Debian's /var/run/postgresql may not exist or be writable);
   // fsync off: a test cluster's data need not survive a power cut, and it makes each commit cheap
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off`;
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off${tlsOptions}`;
   const pgCtl = path.join(bin, 'pg_ctl');
   const entry = { pgCtl, dataDir, asUser };
   const ctl = (...args: string[]) => pgRun(pgCtl, [...args, '-D', dataDir, '-w', '-t', '60'], asUser);
