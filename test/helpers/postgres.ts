@@ -76,7 +76,7 @@ function serverUser(): string | undefined {
   throw new Error('running as root, and neither a postgres nor a nobody user exists to run PostgreSQL as');
 }
 
-const running = new Set<{ pgCtl: string; dataDir: string; asUser: string | undefined }>();
+const running = new Set<{ pgCtl: string; dataDir: string; dir: string; asUser: string | undefined }>();
 
 // A test that failed before its after-hook must not leave a server behind: stop what is left
 // when the worker exits (synchronously: nothing asynchronous runs in an exit handler).
@@ -89,6 +89,7 @@ process.once('exit', () => {
     } catch {
       // already stopped
     }
+    if (!keepTmp()) fs.rmSync(c.dir, { recursive: true, force: true });
   }
 });
 
@@ -154,7 +155,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   // fsync off: a test cluster's data need not survive a power cut, and it makes each commit cheap
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off${tlsOptions}`;
   const pgCtl = path.join(bin, 'pg_ctl');
-  const entry = { pgCtl, dataDir, asUser };
+  const entry = { pgCtl, dataDir, dir, asUser };
   const ctl = (...args: string[]) => pgRun(pgCtl, [...args, '-D', dataDir, '-w', '-t', '60'], asUser);
   const ready = () => waitReady(path.join(bin, 'pg_isready'), port, asUser, logFile);
   let databases = 0;
