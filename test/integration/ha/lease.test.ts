@@ -123,6 +123,31 @@ describe('coordinator/ha: the leader lease in PostgreSQL', () => {
     expect(await a.lease.renew()).to.equal(false);
   });
 
+  it('hands over at once when the leader stops cleanly (it releases the lease)', async () => {
+    const lengthMs = 10_000;
+    const a = await contender('convoyd-a', lengthMs);
+    const b = await contender('convoyd-b', lengthMs);
+    const reportsA = new Reports();
+    const aLeads = reportsA.next(true);
+    const keeperA = keep(a.db, a.lease, reportsA);
+    await aLeads;
+    const reportsB = new Reports();
+    const bLeads = reportsB.next(true);
+    keep(b.db, b.lease, reportsB);
+    const aStops = reportsA.next(false);
+    const beforeStop = (await a.lease.state())!;
+    await keeperA.stop();
+    expect(await aStops).to.deep.equal({ leading: false, epoch: 1, reason: 'this replica is stopping' });
+    expect(await bLeads).to.deep.equal({ leading: true, epoch: 2 });
+    // before A's lease would have run out (renewals only push its expiry later)
+    expect((await b.lease.state())!.acquiredAtMs).to.be.lessThan(beforeStop.expiresAtMs);
+    const replicas = await listReplicas(b.db);
+    expect(replicas.map((r) => [r.id, r.leader])).to.deep.equal([
+      ['convoyd-b', true],
+      ['convoyd-a', false],
+    ]);
+  });
+
   it("refuses a deposed leader's write in the database, in the write's own transaction, naming the new leader", async () => {
     // a frozen clock: the deposed leader believes it still leads (as after a long pause), so
     // only the database's check stands between it and the data
