@@ -1,15 +1,14 @@
 /**
- * The store contract (store-contract.ts) against both implementations: the SQLite store
- * wrapped into the asynchronous interface, and PostgreSQL in a private cluster.
+ * The store contract (store-contract.ts) against both implementations, each opened the way
+ * convoyd will open it (openAsyncStore): the SQLite store wrapped into the asynchronous
+ * interface, and PostgreSQL in a private cluster.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SqliteAsyncStore } from '../../../coordinator/store/async-store.js';
-import { SqliteStore } from '../../../coordinator/store/sqlite-store.js';
-import { PostgresStore } from '../../../coordinator/store/postgres-store.js';
+import { openAsyncStore } from '../../../coordinator/store/open-async-store.js';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.js';
-import { postgresConfig, readTestPassword } from '../../helpers/postgres-config.js';
+import { postgresConfig } from '../../helpers/postgres-config.js';
 import { storeContract } from './store-contract.js';
 
 describe('store contract: SQLite (through SqliteAsyncStore)', () => {
@@ -20,10 +19,11 @@ describe('store contract: SQLite (through SqliteAsyncStore)', () => {
 
   storeContract({
     async open() {
-      const file = path.join(dir, `state-${++n}.db`);
-      const store = new SqliteAsyncStore(new SqliteStore(file));
+      const stateFile = path.join(dir, `state-${++n}.db`);
+      const open = () => openAsyncStore({ kind: 'sqlite' }, { configFile: 'coordinator.yaml', stateFile });
+      const store = await open();
       // SQLite's file is held exclusively: the "restart" closes the first store before reopening
-      return { store, reopen: async () => (await store.close(), new SqliteAsyncStore(new SqliteStore(file))) };
+      return { store, reopen: async () => (await store.close(), open()) };
     },
   });
 });
@@ -35,10 +35,10 @@ describe('store contract: PostgreSQL', () => {
 
   storeContract({
     async open() {
-      const config = postgresConfig(cluster, await cluster.createDatabase('contract'));
-      const password = readTestPassword(config); // from the file, as convoyd reads postgres.passwordFile
-      const store = await PostgresStore.open(config, { password });
-      return { store, reopen: () => PostgresStore.open(config, { password }) };
+      // the password comes from the cluster's password file, as convoyd reads postgres.passwordFile
+      const choice = { kind: 'postgres' as const, ...postgresConfig(cluster, await cluster.createDatabase('contract')) };
+      const open = () => openAsyncStore(choice, { configFile: 'coordinator.yaml', stateFile: '/nonexistent/unused.db' });
+      return { store: await open(), reopen: open };
     },
   });
 });
