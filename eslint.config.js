@@ -7,7 +7,8 @@ const OWNERS = {
   execa: ['agent/exec/command.ts'],
   'simple-git': ['agent/exec/git.ts'],
   'better-sqlite3': ['coordinator/store/**/*.ts'],
-  pg: ['coordinator/store/**/*.ts'],
+  // node-postgres: one pool module; the PostgreSQL store and the leader lease (coordinator/ha/) use it
+  pg: ['coordinator/store/pg-client.ts'],
   'node-cron': ['coordinator/schedule/cron.ts'],
   'prom-client': ['coordinator/metrics.ts'],
   winston: ['shared/logger.ts'],
