@@ -4,20 +4,19 @@
  * only when it may be.
  */
 import { expect } from 'chai';
-import { createFleet, waitFor } from '../../helpers/index.js';
-import { host, start } from '../support.js';
+import { waitFor } from '../../helpers/index.js';
+import { host } from '../support.js';
 import {
   countEvents,
   describeFinal,
   finalState,
-  gate,
+  gatedInBuild,
   readJournal,
   repeatedSteps,
   runsOf,
   shutDownAndCheck,
   strayProcesses,
   waitFinished,
-  ONE,
   hangInBuild,
   outcomes,
   type FaultSuite,
@@ -99,16 +98,7 @@ export function agentRestarts({ sandbox, declare }: FaultSuite): void {
       phase: 'single host, build running',
       expected: 'agent waits for the build, keeps its result, exits 0; after restart the rollout continues; build runs once',
     });
-    const g = gate(sandbox.dir, 'build');
-    const fleet = await createFleet({
-      dir: sandbox.dir,
-      servers: ONE,
-      cluster: false,
-      agentOverrides: { steps: { build: { command: g.wrap('make build') } } },
-    });
-    const a = fleet.host('hoss-a');
-    const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-    await g.reached();
+    const { fleet, a, id, g } = await gatedInBuild(sandbox.dir);
     const agent = a.agent!;
     agent.signal('SIGTERM');
     await agent.waitForLine(/waiting up to .* for step build/, 30_000);

@@ -13,7 +13,7 @@ import {
   countEvents,
   describeFinal,
   finalState,
-  gate,
+  gatedInBuild,
   outcomes,
   repeatedSteps,
   runsOf,
@@ -61,17 +61,8 @@ export function agentStorageFaults({ sandbox, declare }: FaultSuite): void {
       expected:
         'build result delivered naming ENOSPC and journal.json; up waits (not refused); once freed the rollout succeeds, no restart',
     });
-    const g = gate(sandbox.dir, 'build');
-    const fleet = await createFleet({
-      dir: sandbox.dir,
-      servers: ONE,
-      cluster: false,
-      agentOverrides: { steps: { build: { command: g.wrap('make build') } } },
-    });
-    const a = fleet.host('hoss-a');
+    const { fleet, a, id, g } = await gatedInBuild(sandbox.dir);
     const agentPid = a.agent!.pid;
-    const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-    await g.reached();
     disk.fill();
     g.open();
     const built = (r: RolloutJson): boolean => runsOf(host(r, 'hoss-a'), 'build')[0]?.outcome === 'succeeded';

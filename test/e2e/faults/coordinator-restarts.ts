@@ -11,6 +11,7 @@ import {
   describeFinal,
   finalState,
   gate,
+  gatedInBuild,
   readJournal,
   readJournalStart,
   repeatedSteps,
@@ -20,7 +21,6 @@ import {
   waitFinished,
   waitJournalled,
   EVERY,
-  ONE,
   outcomes,
   type FaultSuite,
 } from './support.js';
@@ -174,17 +174,7 @@ export function coordinatorRestarts({ sandbox, declare }: FaultSuite): void {
       phase: 'single host, build running (it ends within its timeout)',
       expected: 'after the restart the agent gets stepGrace to reconnect; its journalled result is applied; rollout succeeds',
     });
-    const g = gate(sandbox.dir, 'build');
-    const fleet = await createFleet({
-      dir: sandbox.dir,
-      servers: ONE,
-      cluster: false,
-      agentOverrides: { steps: { build: { command: g.wrap('make build'), timeout: '6s' } } },
-      coordinatorOverrides: { stepGrace: '3s' },
-    });
-    const a = fleet.host('hoss-a');
-    const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-    await g.reached();
+    const { fleet, a, id, g } = await gatedInBuild(sandbox.dir, { build: { timeout: '6s' }, coordinatorOverrides: { stepGrace: '3s' } });
     await fleet.killCoordinator();
     g.open();
     const kept = await waitJournalled(a, 'build');
@@ -218,16 +208,7 @@ export function coordinatorRestarts({ sandbox, declare }: FaultSuite): void {
       phase: 'single host, build running',
       expected: 'convoyd exits 0; the agent journals the result and delivers it to the new convoyd; build runs once; rollout succeeds',
     });
-    const g = gate(sandbox.dir, 'build');
-    const fleet = await createFleet({
-      dir: sandbox.dir,
-      servers: ONE,
-      cluster: false,
-      agentOverrides: { steps: { build: { command: g.wrap('make build') } } },
-    });
-    const a = fleet.host('hoss-a');
-    const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-    await g.reached();
+    const { fleet, a, id, g } = await gatedInBuild(sandbox.dir);
     const code = await fleet.stopCoordinator(20_000);
     g.open();
     const kept = await waitJournalled(a, 'build');

@@ -225,6 +225,28 @@ export async function shutDownAndCheck(fleet: Fleet, row: FaultRecorder): Promis
 }
 
 /**
+ * A single-host fleet (hoss-a) whose rollout to 0.2.0 is held at the gate in front of
+ * `make build` (the gate is opened by the test); `build` may add to the build step's settings.
+ */
+export async function gatedInBuild(
+  dir: string,
+  options: { build?: Record<string, unknown>; coordinatorOverrides?: FleetOptions['coordinatorOverrides'] } = {},
+): Promise<{ fleet: Fleet; a: FleetHost; id: string; g: Gate }> {
+  const g = gate(dir, 'build');
+  const fleet = await createFleet({
+    dir,
+    servers: ONE,
+    cluster: false,
+    agentOverrides: { steps: { build: { command: g.wrap('make build'), ...options.build } } },
+    ...(options.coordinatorOverrides ? { coordinatorOverrides: options.coordinatorOverrides } : {}),
+  });
+  const a = fleet.host('hoss-a');
+  const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
+  await g.reached();
+  return { fleet, a, id, g };
+}
+
+/**
  * A single-host fleet (hoss-a) whose rollout to 0.2.0 hangs in `make build` (knob hang-build);
  * resolves once the build has started, which is where most agent faults are injected.
  */
@@ -236,6 +258,8 @@ export async function hangInBuild(
   const a = fleet.host('hoss-a');
   a.server.setKnob('hang-build');
   const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-  await waitFor(() => countEvents(a, 'build-start', '0.2.0') === 1, { what: 'make build to start', timeoutMs: 60_000 });
+  // 'build-hang' is written after the build's last output line: a kill before it would leave
+  // that echo writing to a closed pipe, and the build would die of SIGPIPE instead of hanging.
+  await waitFor(() => countEvents(a, 'build-hang', '0.2.0') === 1, { what: 'make build to hang', timeoutMs: 60_000 });
   return { fleet, a, id };
 }

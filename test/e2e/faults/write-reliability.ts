@@ -3,7 +3,7 @@
  *
  *   npx tsx test/e2e/faults/write-reliability.ts
  *
- * builds the programs, runs test/e2e/faults.test.ts with CONVOY_FAULT_MATRIX pointing at a
+ * builds the programs, runs the three test/e2e/faults-*.test.ts files with CONVOY_FAULT_MATRIX pointing at a
  * temporary file, then renders the rows the tests recorded. Exits with mocha's code, after
  * writing the document either way (failed rows are marked FAIL: the document never hides them).
  */
@@ -15,7 +15,8 @@ import { repoRoot } from '../../helpers/paths.js';
 import { MATRIX_ENV, renderReliability, type FaultRow } from './matrix.js';
 
 const COMMAND = 'npx tsx test/e2e/faults/write-reliability.ts';
-const SUITE = 'test/e2e/faults.test.ts';
+/** Run one after the other in one mocha process: each file's rows are appended in this order. */
+const SUITE = ['test/e2e/faults-coordinator.test.ts', 'test/e2e/faults-agent.test.ts', 'test/e2e/faults-storage-network.test.ts'];
 
 /** The commit the run was made from, and whether the work tree had changes on top of it. */
 function commitOf(root: string): { commit: string; dirty: boolean } {
@@ -38,7 +39,7 @@ function main(): number {
   const started = Date.now();
   const mocha = spawnSync(
     'npx',
-    ['mocha', '--no-config', '--node-option', 'import=tsx', '--extension', 'ts', '--timeout', '180000', SUITE],
+    ['mocha', '--no-config', '--node-option', 'import=tsx', '--extension', 'ts', '--timeout', '180000', ...SUITE],
     {
       cwd: root,
       stdio: 'inherit',

@@ -1,22 +1,8 @@
 /** Real git repositories for agent unit tests, made with the git CLI in a temp directory. */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-/** Identity and signing settings on the command line, so the host's git config does not matter. */
-const GIT_CONFIG = [
-  '-c',
-  'user.name=Convoy Test',
-  '-c',
-  'user.email=test@convoy.invalid',
-  '-c',
-  'commit.gpgsign=false',
-  '-c',
-  'tag.gpgsign=false',
-  '-c',
-  'init.defaultBranch=main',
-];
+import { git } from '../../../../samples/sample-server/repo.js';
 
 /** A git work tree in a temp directory. */
 export class TempRepo {
@@ -34,12 +20,13 @@ export class TempRepo {
   /** `git clone` of `origin` into a new directory under `parent`. */
   static clone(origin: TempRepo, parent: string, name: string): TempRepo {
     const dir = path.join(parent, name);
-    execFileSync('git', [...GIT_CONFIG, 'clone', '--quiet', origin.dir, dir], { stdio: 'pipe' });
+    git(parent, ['clone', '--quiet', origin.dir, dir]);
     return new TempRepo(dir);
   }
 
+  /** git with the fixtures' identity and settings (samples/sample-server/repo.ts), so the host's git config does not matter. */
   git(...args: string[]): string {
-    return execFileSync('git', [...GIT_CONFIG, ...args], { cwd: this.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return git(this.dir, args);
   }
 
   write(file: string, text: string): void {
