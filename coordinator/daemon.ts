@@ -271,6 +271,7 @@ export class CoordinatorDaemon {
     this.security?.close();
     this.server?.forceShutdown();
     await this.webhooks.stop();
+    this.fleet.flush();
     this.store.close();
     this.state = 'stopped';
     this.logger.info('convoyd stopped');

@@ -232,12 +232,13 @@ export class SqliteStore implements Store {
     }));
   }
 
-  saveAgent(a: StoredAgent): void {
-    this.db
-      .prepare(
-        'INSERT INTO agents (id, last_seen_ms, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_seen_ms=excluded.last_seen_ms, data=excluded.data',
-      )
-      .run(a.id, a.lastSeenMs, a.data);
+  saveAgents(agents: readonly StoredAgent[]): void {
+    const stmt = this.db.prepare(
+      'INSERT INTO agents (id, last_seen_ms, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_seen_ms=excluded.last_seen_ms, data=excluded.data',
+    );
+    this.db.transaction(() => {
+      for (const a of agents) stmt.run(a.id, a.lastSeenMs, a.data);
+    })();
   }
 
   listAgents(): StoredAgent[] {
