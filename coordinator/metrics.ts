@@ -215,8 +215,11 @@ export class Metrics implements RolloutObserver, TlsRefusalCounter, OutputCounte
     // a rollout reopened by a rollback by hand ends again: it is counted once, when it first ended
     const firstEnd = (next.timesEnded ?? 1) <= 1;
     if (isTerminal(next.state) && (!prev || !isTerminal(prev.state)) && firstEnd) this.finishedTotal.inc({ cluster, result: next.state });
+    // one pass over each host list: a search per host made every commit of a 1,000-host rollout a million comparisons
+    const earlier = new Map(prev?.hosts.map((h) => [h.agentId, h]));
     for (const host of next.hosts) {
-      const before = prev?.hosts.find((h) => h.agentId === host.agentId);
+      const before = earlier.get(host.agentId);
+      if (before === host) continue; // unchanged (shared by both versions)
       if (host.state !== before?.state && FINAL_HOST_STATES.includes(host.state))
         this.hostUpdatesTotal.inc({ cluster, result: host.state });
       this.observeFinishedRuns(before, host);
