@@ -32,8 +32,8 @@ const PLAINTEXT_HINT =
 
 /** Unary calls fail after this; streams (watch, logs) have no deadline. */
 export const UNARY_DEADLINE_MS = 10_000;
-/** Agents per ListAgents call: well inside one gRPC message, and a short hold of convoyd's event loop. */
-const AGENT_PAGE_SIZE = 500;
+/** Agents per ListAgents call (the most convoyd answers at once): well inside one gRPC message, and few round trips. */
+const AGENT_PAGE_SIZE = 1000;
 /**
  * Plan asks every agent to inspect its repository (a git fetch included), which convoyd
  * allows a minute for; its deadline leaves room for that answer.
