@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../shared/clock.js';
 import { silentLogger } from '../shared/logger.js';
+import { PROTOCOL_VERSION } from '../shared/protocol.js';
 import type { BackupRecord, Hello, InspectResult } from '../shared/wire.js';
 import { DEFAULT_PLAN } from '../shared/wire.js';
 import type { ClusterConfig, CoordinatorConfig } from '../coordinator/config.js';
@@ -94,6 +95,12 @@ function hello(id: string, now: number): Hello {
     hostname: id,
     hasRestore: false,
     stepTimeoutsMs: {},
+    backupCompatibility: 'same-major-minor',
+    rollbackPlan: [],
+    backupSteps: [],
+    profile: '',
+    protocolVersion: PROTOCOL_VERSION,
+    backupKeepPerMinor: 0,
   };
 }
 
@@ -122,6 +129,9 @@ function driveRollouts(controller: RolloutController, clusters: ClusterConfig[],
         finishedAtMs: now,
         previousCommit: '',
         backup: null,
+        releaseNotes: null,
+        repo: null,
+        health: null,
         attempt: 1,
       });
     }
@@ -138,6 +148,7 @@ function inspection(requestId: string): InspectResult {
     health: { healthy: true, version: '0.1.0', detail: '', checkedAtMs: Date.now(), configured: true },
     releaseNotes: null,
     plan: [...DEFAULT_PLAN],
+    drift: null,
   };
 }
 

@@ -17,6 +17,7 @@ import { describeListenFailure } from './listen-errors.js';
 import { StepOutputGate } from './logs/output-gate.js';
 import { DEFAULT_RETENTION_CONFIG } from './logs/output-limits.js';
 import { Retention } from './logs/retention.js';
+import { LoopDelayMonitor } from './loop-delay.js';
 import { Metrics } from './metrics.js';
 import { WebhookNotifier } from './notify/webhooks.js';
 import { RolloutController } from './rollout/controller.js';
@@ -58,6 +59,8 @@ export class CoordinatorDaemon {
   private readonly retention: Retention;
   /** Which step output agents may make convoyd store. */
   private readonly output: StepOutputGate;
+  /** convoy_event_loop_delay_seconds. */
+  private readonly loopDelay: LoopDelayMonitor;
 
   private constructor(
     private readonly config: CoordinatorConfig,
@@ -83,6 +86,7 @@ export class CoordinatorDaemon {
     });
     controller.observe(this.output);
     this.metrics.setStoredOutputSource(() => this.retention.storedBytes);
+    this.loopDelay = new LoopDelayMonitor(clock, this.metrics);
   }
 
   static async create(config: CoordinatorConfig, logger: Logger, version: string, clock: Clock = systemClock): Promise<CoordinatorDaemon> {
@@ -107,6 +111,7 @@ export class CoordinatorDaemon {
   }
 
   async start(): Promise<void> {
+    this.loopDelay.start();
     for (const c of this.config.clusters) {
       for (const m of c.members) {
         if (!this.fleet.get(m))
@@ -216,8 +221,11 @@ export class CoordinatorDaemon {
         res.end(JSON.stringify({ status: this.state }));
         return;
       }
-      if (req.url === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
-        this.metrics.scrape().then(
+      const url = URL.canParse(req.url ?? '', 'http://convoyd') ? new URL(req.url ?? '', 'http://convoyd') : undefined;
+      if (url?.pathname === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+        // ?name=<family> (repeatable): only those families, e.g. for a frequent look at one gauge
+        const names = url.searchParams.getAll('name');
+        this.metrics.scrape(names.length ? names : undefined).then(
           ({ contentType, body }) => {
             res.writeHead(200, { 'content-type': contentType });
             res.end(req.method === 'HEAD' ? undefined : body);
@@ -252,6 +260,7 @@ export class CoordinatorDaemon {
     this.logger.info('convoyd draining');
     this.controller.drain();
     this.stopSweep?.();
+    this.loopDelay.stop();
     this.retention.stop();
     await this.scheduler?.stop();
     this.alerts?.stop();
@@ -262,6 +271,7 @@ export class CoordinatorDaemon {
     this.security?.close();
     this.server?.forceShutdown();
     await this.webhooks.stop();
+    this.fleet.flush();
     this.store.close();
     this.state = 'stopped';
     this.logger.info('convoyd stopped');

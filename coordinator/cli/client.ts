@@ -32,6 +32,8 @@ const PLAINTEXT_HINT =
 
 /** Unary calls fail after this; streams (watch, logs) have no deadline. */
 export const UNARY_DEADLINE_MS = 10_000;
+/** Agents per ListAgents call (the most convoyd answers at once): well inside one gRPC message, and few round trips. */
+const AGENT_PAGE_SIZE = 1000;
 /**
  * Plan asks every agent to inspect its repository (a git fetch included), which convoyd
  * allows a minute for; its deadline leaves room for that answer.
@@ -181,9 +183,20 @@ export class GrpcControlClient implements ControlApi {
     this.raw = new ControlService(conn.address, credentials, { ...channelOptions, ...options });
   }
 
+  /** Every agent, a page at a time (a convoyd from before paging answers all at once, without a next page). */
   async listAgents(): Promise<AgentView[]> {
-    const res = await this.unary<{ agents: AgentView[] }>('ListAgents', {}, 'Run `convoy agents` to list them.');
-    return res.agents;
+    const agents: AgentView[] = [];
+    let pageToken = '';
+    do {
+      const res = await this.unary<{ agents: AgentView[]; nextPageToken?: string }>(
+        'ListAgents',
+        { pageSize: AGENT_PAGE_SIZE, pageToken },
+        'Run `convoy agents` to list them.',
+      );
+      agents.push(...res.agents);
+      pageToken = res.nextPageToken ?? '';
+    } while (pageToken);
+    return agents;
   }
 
   plan(req: PlanRequest): Promise<PlanResponse> {

@@ -3,11 +3,11 @@ import type { CertificateExpiry } from '../../shared/cert-info.js';
 import { isHealthy } from '../../shared/health.js';
 import { spokenProtocol } from '../../shared/protocol.js';
 import type { Clock } from '../../shared/clock.js';
-import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { BackupRecord, CoordinatorMessage, HealthState, Hello, InFlight, RepoState } from '../../shared/wire.js';
 import type { AgentFacts } from '../rollout/engine.js';
 import type { AgentStore } from '../store/store.js';
+import { AgentWrites, type Defer } from './agent-writes.js';
 
 /** The coordinator's end of one agent stream. */
 export interface AgentSession {
@@ -61,13 +61,25 @@ export interface FleetOptions {
   clock: Clock;
   logger: Logger;
   heartbeatTimeoutMs: number;
+  /** When queued agent records are written (default: once the current turn of the event loop is done). */
+  defer?: Defer;
+}
+
+/** One page of agents in id order, and the id to continue after ('' on the last page). */
+export interface AgentPage {
+  agents: AgentRecord[];
+  nextAfter: string;
 }
 
 /** Holds agent records in memory, persists what must survive a restart. */
 export class Fleet {
   private readonly agents = new Map<string, AgentRecord>();
+  /** Agent ids in order, rebuilt only after a new id joined (not for every listing or scrape). */
+  private sortedIds: string[] | undefined;
+  private readonly writes: AgentWrites;
 
   constructor(private readonly opts: FleetOptions) {
+    this.writes = new AgentWrites(opts.store, opts.logger, opts.defer);
     const startedAtMs = opts.clock.now();
     for (const stored of opts.store.listAgents()) {
       try {
@@ -128,6 +140,7 @@ export class Fleet {
       connectedSinceMs: now,
       disconnectedAtMs: 0,
     };
+    if (!existing) this.sortedIds = undefined;
     this.agents.set(hello.agentId, record);
     this.persist(record);
     return { ok: true, record };
@@ -184,8 +197,35 @@ export class Fleet {
     return this.agents.get(agentId);
   }
 
+  /** Every agent, in id order. */
   list(): AgentRecord[] {
-    return [...this.agents.values()].sort((a, b) => a.id.localeCompare(b.id));
+    return this.ids().map((id) => this.agents.get(id)!);
+  }
+
+  /** At most `limit` agents whose id sorts after `after` ('' from the first), in id order. */
+  page(after: string, limit: number): AgentPage {
+    const ids = this.ids();
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareIds(ids[mid]!, after) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const start = after ? lo : 0;
+    const slice = ids.slice(start, start + limit);
+    const more = start + limit < ids.length;
+    return { agents: slice.map((id) => this.agents.get(id)!), nextAfter: more ? slice.at(-1)! : '' };
+  }
+
+  /** Writes the agent records still queued (before the store closes). */
+  flush(): void {
+    this.writes.flush();
+  }
+
+  private ids(): string[] {
+    this.sortedIds ??= [...this.agents.keys()].sort(compareIds);
+    return this.sortedIds;
   }
 
   /**
@@ -249,17 +289,16 @@ export class Fleet {
     return lost;
   }
 
+  /** Queues the record as it is when the batch is written (agent-writes.ts). */
   private persist(rec: AgentRecord): void {
-    // Stopping convoyd cancels the agent streams, whose disconnects arrive after the store closed.
-    // Skipping them loses nothing: every agent is loaded as disconnected at the next start, and
-    // its Hello reports its repository and backups again.
-    if (!this.opts.store.isOpen) return;
-    const { session: _s, connected: _c, ...data } = rec;
-    try {
-      this.opts.store.saveAgent({ id: rec.id, lastSeenMs: rec.lastSeenMs, data: JSON.stringify(data) });
-    } catch (err) {
-      // the record lives in memory; the agent's next Hello reports it again once the disk can be written
-      this.opts.logger.warn(`cannot save agent ${rec.id} in the state file: ${messageOf(err)}`, { agentId: rec.id });
-    }
+    this.writes.save(rec.id, () => {
+      const { session: _s, connected: _c, ...data } = rec;
+      return { id: rec.id, lastSeenMs: rec.lastSeenMs, data: JSON.stringify(data) };
+    });
   }
+}
+
+/** The order agents are listed and paged in (code-unit order: the same on every machine and locale). */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

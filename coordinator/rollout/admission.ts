@@ -35,8 +35,18 @@ export function clusterNamed(config: CoordinatorConfig, name: string): ClusterCo
   return config.clusters.find((c) => c.name === name);
 }
 
+/** Agent id -> its cluster, per cluster list (fixed while convoyd runs): listing agents is one lookup each, not a scan. */
+const clusterIndexes = new WeakMap<readonly ClusterConfig[], Map<string, ClusterConfig>>();
+
 export function clusterOfAgent(config: CoordinatorConfig, agentId: string): ClusterConfig | undefined {
-  return config.clusters.find((c) => c.members.includes(agentId));
+  let index = clusterIndexes.get(config.clusters);
+  if (!index) {
+    index = new Map();
+    // the first cluster that names an agent is its cluster (config validation refuses an agent in two)
+    for (const c of config.clusters) for (const m of c.members) if (!index.has(m)) index.set(m, c);
+    clusterIndexes.set(config.clusters, index);
+  }
+  return index.get(agentId);
 }
 
 /** Resolves who a rollout covers; throws ConvoyError with the next step. */

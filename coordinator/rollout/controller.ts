@@ -489,6 +489,8 @@ export class RolloutController {
       return true;
     }
     try {
+      // agent records first (written behind in batches): what a decision was made from is never newer than the disk's
+      this.o.fleet.flush();
       this.o.store.saveRollout(r, events);
       this.storage.recovered();
     } catch (err) {

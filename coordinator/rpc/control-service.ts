@@ -12,6 +12,7 @@ import { ROLLOUT_ACTIONS } from '../../shared/rollout-states.js';
 import { previewRollout } from '../rollout/preview.js';
 import type { EventStore, LogStore } from '../store/store.js';
 import type { RolloutAction } from '../rollout/engine.js';
+import { agentPage } from './agent-pages.js';
 import { actorOf, toServiceError, unary } from './errors.js';
 import { bool, limit, name, rolloutId, stepName, str } from './fields.js';
 import { logFilterProblem } from './log-filter.js';
@@ -51,7 +52,11 @@ export function controlServiceHandlers(deps: ControlServiceDeps): grpc.UntypedSe
   };
 
   return {
-    listAgents: unary(() => ({ agents: fleet.list().map((a) => agentView(a, controller.clusterOf(a.id), fleet.healthState(a.id))) })),
+    listAgents: unary((req: { pageSize: unknown; pageToken: unknown }) => {
+      const page = agentPage(fleet, req);
+      const agents = page.agents.map((a) => agentView(a, controller.clusterOf(a.id), fleet.healthState(a.id)));
+      return { agents, nextPageToken: page.nextAfter };
+    }),
 
     plan: unary(async (req: { cluster: unknown; host: unknown; targetVersion: unknown; includeDiff: unknown }, call) => {
       const request = {

@@ -16,6 +16,7 @@
  * counted (convoy_tls_refused_total) and logged at warn, rate-limited per kind.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { type Address, parseAddress } from '../../shared/address.js';
@@ -24,6 +25,7 @@ import { LogLimiter } from '../../shared/log-limiter.js';
 import type { Logger } from '../../shared/logger.js';
 import { loadServices, serverOptions } from '../../shared/proto.js';
 import { ignoringService } from './decode.js';
+import { HandshakePacer } from './handshake-pacer.js';
 import { certificateRefusal, describeCertificate, handshakeFailure, handshakeFailureKind, type TlsRefusalKind } from './tls-reasons.js';
 
 /** A bound gRPC listener. */
@@ -186,17 +188,20 @@ export async function listenMutualTls(
     // word would hold its descriptor for good.
     socket.destroy();
   });
+  // TCP is accepted here and handed to the TLS server a few connections per turn (handshake-pacer.ts)
+  const pacer = new HandshakePacer((socket) => tlsServer.emit('connection', socket));
+  const tcpServer = net.createServer((socket) => pacer.admit(socket));
   const { host, port } = splitAddress(address);
   await new Promise<void>((resolve, reject) => {
-    tlsServer.once('error', reject);
-    tlsServer.listen(port, host, () => {
-      tlsServer.off('error', reject);
+    tcpServer.once('error', reject);
+    tcpServer.listen(port, host, () => {
+      tcpServer.off('error', reject);
       resolve();
     });
   });
-  tlsServer.on('error', (err) => logger.error(`TLS listener error: ${err.message}`));
+  tcpServer.on('error', (err) => logger.error(`TLS listener error: ${err.message}`));
   return {
-    port: (tlsServer.address() as { port: number }).port,
+    port: (tcpServer.address() as { port: number }).port,
     reload: (next) => tlsServer.setSecureContext(secureContext(next)),
     recheck: () => {
       const closed: string[] = [];
@@ -212,7 +217,8 @@ export async function listenMutualTls(
       return closed;
     },
     close: () => {
-      tlsServer.close();
+      tcpServer.close();
+      pacer.stop();
       trusted.destroy();
       refused.destroy();
       refuser.forceShutdown();

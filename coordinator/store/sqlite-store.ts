@@ -9,8 +9,8 @@ import { ConvoyError } from '../../shared/errors.js';
 import { describeStorageError, isLocked, stateFileInUse, storageFix } from './storage-errors.js';
 import type { EventRecord, OutputSize, ScheduleState, Store, StoredAgent, StoredLogLine } from './store.js';
 import type { Rollout } from '../rollout/model.js';
-import { needsWork } from '../rollout/model.js';
 import { LogTables } from './log-tables.js';
+import { RolloutTables } from './rollout-tables.js';
 
 export type { EventRecord, OutputSize, ScheduleState, StoredAgent, StoredLogLine } from './store.js';
 
@@ -21,7 +21,9 @@ const EVENT_COUNTS_KEPT = 1000;
 /**
  * The schema, one migration per version, run in order at start (the file's version is SQLite's
  * user_version). Version 1 is the schema of the first Convoy; version 2 keeps each rollout as
- * one document (the hosts, step_runs and meta tables were written and never read).
+ * one document (the hosts, step_runs and meta tables were written and never read); version 3
+ * keeps each host of a rollout in a row of its own (rollout-rows.ts), so a change writes only
+ * the hosts it changed.
  */
 const MIGRATIONS: { version: number; sql: string }[] = [
   {
@@ -56,6 +58,12 @@ CREATE TABLE IF NOT EXISTS schedules (
 `,
   },
   { version: 2, sql: 'DROP TABLE IF EXISTS hosts; DROP TABLE IF EXISTS step_runs; DROP TABLE IF EXISTS meta;' },
+  {
+    version: 3,
+    sql: `
+CREATE TABLE IF NOT EXISTS rollout_hosts (
+  rollout_id TEXT NOT NULL, agent_id TEXT NOT NULL, ord INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (rollout_id, agent_id));`,
+  },
 ];
 
 /** How long opening the state file waits for another process to let go of it. */
@@ -73,6 +81,8 @@ export class SqliteStore implements Store {
   /** Step output (log_lines): sizes and retention deletions. */
   readonly logs: LogTables;
   private readonly eventCounts = new Map<string, number>();
+  /** Rollouts: documents and host rows. */
+  private readonly rollouts: RolloutTables;
 
   /** `openWaitMs`: how long to wait for another process to let go of the file (default OPEN_WAIT_MS). */
   constructor(file: string, opts: { openWaitMs?: number } = {}) {
@@ -108,6 +118,7 @@ export class SqliteStore implements Store {
     this.schemaVersion = SCHEMA_VERSION;
     this.migrated = copy === undefined ? undefined : { fromVersion: found, copy };
     this.logs = new LogTables(this.db);
+    this.rollouts = new RolloutTables(this.db);
   }
 
   close(): void {
@@ -134,47 +145,21 @@ export class SqliteStore implements Store {
     return `r-${row.n}`;
   }
 
-  /** Persists a rollout (one document, with the columns its queries use) and the events of the transition, atomically. */
+  /** Persists a rollout (its document and the host rows that changed) and the events of its transition, atomically. */
   saveRollout(r: Rollout, events: EventRecord[]): void {
-    const seq = Number(r.id.replace(/^r-/, '')) || 0;
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO rollouts (id, seq, cluster, target, state, phase, created_at_ms, updated_at_ms, finished, data)
-           VALUES (@id, @seq, @cluster, @target, @state, @phase, @created, @updated, @finished, @data)
-           ON CONFLICT(id) DO UPDATE SET state=@state, phase=@phase, updated_at_ms=@updated, finished=@finished, data=@data`,
-        )
-        .run({
-          id: r.id,
-          seq,
-          cluster: r.cluster,
-          target: r.target,
-          state: r.state,
-          phase: r.phase,
-          created: r.createdAtMs,
-          updated: r.updatedAtMs,
-          finished: needsWork(r) ? 0 : 1,
-          data: JSON.stringify(r),
-        });
-      this.insertEvents(events);
-    })();
+    this.rollouts.save(r, () => this.insertEvents(events));
   }
 
   getRollout(id: string): Rollout | undefined {
-    const row = this.db.prepare('SELECT data FROM rollouts WHERE id = ?').get(id) as { data: string } | undefined;
-    return row ? (JSON.parse(row.data) as Rollout) : undefined;
+    return this.rollouts.get(id);
   }
 
   listRollouts(opts: { limit: number; cluster?: string }): Rollout[] {
-    const rows = opts.cluster
-      ? this.db.prepare('SELECT data FROM rollouts WHERE cluster = ? ORDER BY seq DESC LIMIT ?').all(opts.cluster, opts.limit)
-      : this.db.prepare('SELECT data FROM rollouts ORDER BY seq DESC LIMIT ?').all(opts.limit);
-    return (rows as { data: string }[]).map((r) => JSON.parse(r.data) as Rollout);
+    return this.rollouts.list(opts);
   }
 
   unfinishedRollouts(): Rollout[] {
-    const rows = this.db.prepare('SELECT data FROM rollouts WHERE finished = 0 ORDER BY seq').all() as { data: string }[];
-    return rows.map((r) => JSON.parse(r.data) as Rollout);
+    return this.rollouts.unfinished();
   }
 
   appendEvents(events: EventRecord[]): void {
@@ -232,12 +217,13 @@ export class SqliteStore implements Store {
     }));
   }
 
-  saveAgent(a: StoredAgent): void {
-    this.db
-      .prepare(
-        'INSERT INTO agents (id, last_seen_ms, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_seen_ms=excluded.last_seen_ms, data=excluded.data',
-      )
-      .run(a.id, a.lastSeenMs, a.data);
+  saveAgents(agents: readonly StoredAgent[]): void {
+    const stmt = this.db.prepare(
+      'INSERT INTO agents (id, last_seen_ms, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_seen_ms=excluded.last_seen_ms, data=excluded.data',
+    );
+    this.db.transaction(() => {
+      for (const a of agents) stmt.run(a.id, a.lastSeenMs, a.data);
+    })();
   }
 
   listAgents(): StoredAgent[] {

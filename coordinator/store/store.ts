@@ -75,7 +75,8 @@ export interface EventStore {
 }
 
 export interface AgentStore {
-  saveAgent(a: StoredAgent): void;
+  /** Writes the records of several agents in one transaction (a batch: coordinator/fleet/agent-writes.ts). */
+  saveAgents(agents: readonly StoredAgent[]): void;
   listAgents(): StoredAgent[];
   /** False once closed: while convoyd stops, late agent disconnects must not write. */
   readonly isOpen: boolean;

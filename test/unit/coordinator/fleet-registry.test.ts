@@ -111,10 +111,26 @@ describe('coordinator fleet registry', () => {
 
   it('loads every known agent as disconnected since the restart, whenever it was last seen', () => {
     fleet.register(hello('hoss-a'), session(1));
+    fleet.flush(); // as convoyd does before it closes the store
     clock.advance(3_600_000);
     const reloaded = new Fleet({ store, clock, logger: silentLogger(), heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS });
     expect(reloaded.get('hoss-a')).to.deep.include({ id: 'hoss-a', connected: false, hostname: 'host-1' });
     expect(reloaded.get('hoss-a')?.stepTimeoutsMs).to.deep.equal({ build: 60_000 });
     expect(reloaded.facts('hoss-a')?.disconnectedAtMs).to.equal(clock.now());
+  });
+
+  it('lists agents in id order and pages through them after a given id, whoever joined in between', () => {
+    for (const id of ['hoss-c', 'hoss-a', 'hoss-d', 'hoss-b']) fleet.register(hello(id), session(1));
+    expect(fleet.list().map((a) => a.id)).to.deep.equal(['hoss-a', 'hoss-b', 'hoss-c', 'hoss-d']);
+    const first = fleet.page('', 2);
+    expect(first.agents.map((a) => a.id)).to.deep.equal(['hoss-a', 'hoss-b']);
+    expect(first.nextAfter).to.equal('hoss-b');
+    fleet.register(hello('hoss-bb'), session(2));
+    const second = fleet.page(first.nextAfter, 2);
+    expect(second.agents.map((a) => a.id)).to.deep.equal(['hoss-bb', 'hoss-c']);
+    const last = fleet.page(second.nextAfter, 2);
+    expect(last).to.deep.include({ nextAfter: '' });
+    expect(last.agents.map((a) => a.id)).to.deep.equal(['hoss-d']);
+    expect(fleet.page('hoss-zz', 2)).to.deep.equal({ agents: [], nextAfter: '' });
   });
 });

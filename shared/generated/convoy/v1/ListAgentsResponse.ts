@@ -4,8 +4,16 @@ import type { AgentView as _convoy_v1_AgentView, AgentView__Output as _convoy_v1
 
 export interface ListAgentsResponse {
   'agents'?: (_convoy_v1_AgentView)[];
+  /**
+   * "" on the last page
+   */
+  'nextPageToken'?: (string);
 }
 
 export interface ListAgentsResponse__Output {
   'agents': (_convoy_v1_AgentView__Output)[];
+  /**
+   * "" on the last page
+   */
+  'nextPageToken': (string);
 }
