@@ -69,8 +69,8 @@ export class SqliteAsyncStore implements AsyncStore {
     return this.inner.listEvents(opts);
   }
 
-  async saveAgent(a: StoredAgent): Promise<void> {
-    this.inner.saveAgent(a);
+  async saveAgents(agents: readonly StoredAgent[]): Promise<void> {
+    this.inner.saveAgents(agents);
   }
 
   async listAgents(): Promise<StoredAgent[]> {

@@ -129,14 +129,17 @@ export class PostgresStore implements AsyncStore {
     return rows;
   }
 
-  async saveAgent(a: StoredAgent): Promise<void> {
-    await this.write((tx) =>
-      tx.query(
-        `INSERT INTO agents (id, last_seen_ms, data) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET last_seen_ms = EXCLUDED.last_seen_ms, data = EXCLUDED.data`,
-        [a.id, a.lastSeenMs, a.data],
-      ),
-    );
+  /** Several agents' records in one transaction (a connect storm's registrations are batched). */
+  async saveAgents(agents: readonly StoredAgent[]): Promise<void> {
+    if (agents.length === 0) return;
+    await this.write(async (tx) => {
+      for (const a of agents)
+        await tx.query(
+          `INSERT INTO agents (id, last_seen_ms, data) VALUES ($1, $2, $3)
+           ON CONFLICT (id) DO UPDATE SET last_seen_ms = EXCLUDED.last_seen_ms, data = EXCLUDED.data`,
+          [a.id, a.lastSeenMs, a.data],
+        );
+    });
   }
 
   async listAgents(): Promise<StoredAgent[]> {

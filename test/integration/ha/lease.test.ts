@@ -184,7 +184,7 @@ describe('coordinator/ha: the leader lease in PostgreSQL', () => {
     // and a write under an epoch this replica never held is refused before reaching the database
     storeA.setWriteGuard(a.lease.fence(7));
     let local: unknown;
-    await storeA.saveAgent({ id: 'x', lastSeenMs: 1, data: '{}' }).catch((err) => (local = err));
+    await storeA.saveAgents([{ id: 'x', lastSeenMs: 1, data: '{}' }]).catch((err: unknown) => (local = err));
     expect((local as Error).message).to.equal('convoyd convoyd-a may not write: it no longer leads under epoch 7');
   });
 

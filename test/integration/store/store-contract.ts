@@ -119,10 +119,14 @@ export function storeContract(factory: StoreFactory): void {
     expect(await store.listEvents({ rolloutId: 'r-1', limit: MAX_EVENTS_PER_ROLLOUT + 10 })).to.have.length(MAX_EVENTS_PER_ROLLOUT);
   });
 
-  it('remembers agents by id, the last save winning', async () => {
-    await store.saveAgent({ id: 'hoss-b', lastSeenMs: 5, data: '{"v":"0.1.0"}' });
-    await store.saveAgent({ id: 'hoss-a', lastSeenMs: 6, data: '{}' });
-    await store.saveAgent({ id: 'hoss-b', lastSeenMs: 7, data: '{"v":"0.2.0"}' });
+  it('remembers agents by id, the last save winning, within a batch and across batches', async () => {
+    await store.saveAgents([{ id: 'hoss-b', lastSeenMs: 5, data: '{"v":"0.1.0"}' }]);
+    await store.saveAgents([
+      { id: 'hoss-a', lastSeenMs: 6, data: '{"v":"0.0.9"}' },
+      { id: 'hoss-a', lastSeenMs: 6, data: '{}' },
+      { id: 'hoss-b', lastSeenMs: 7, data: '{"v":"0.2.0"}' },
+    ]);
+    await store.saveAgents([]);
     expect(await store.listAgents()).to.deep.equal([
       { id: 'hoss-a', lastSeenMs: 6, data: '{}' },
       { id: 'hoss-b', lastSeenMs: 7, data: '{"v":"0.2.0"}' },
