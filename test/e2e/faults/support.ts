@@ -236,6 +236,8 @@ export async function hangInBuild(
   const a = fleet.host('hoss-a');
   a.server.setKnob('hang-build');
   const id = await start(fleet, ['--host', 'hoss-a', '--to', '0.2.0']);
-  await waitFor(() => countEvents(a, 'build-start', '0.2.0') === 1, { what: 'make build to start', timeoutMs: 60_000 });
+  // 'build-hang' is written after the build's last output line: a kill before it would leave
+  // that echo writing to a closed pipe, and the build would die of SIGPIPE instead of hanging.
+  await waitFor(() => countEvents(a, 'build-hang', '0.2.0') === 1, { what: 'make build to hang', timeoutMs: 60_000 });
   return { fleet, a, id };
 }

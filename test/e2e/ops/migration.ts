@@ -48,6 +48,8 @@ export function migrationChecks(sandbox: Sandbox): void {
     const fleet = await createFleet({ dir: sandbox.dir, cluster: { name: 'demo' }, start: false });
     fs.mkdirSync(path.dirname(fleet.stateFile), { recursive: true, mode: 0o700 });
     fs.copyFileSync(FIXTURE, fleet.stateFile);
+    // as convoyd itself creates it: a clean clone checks the fixture out with the umask's mode (0644 in CI)
+    fs.chmodSync(fleet.stateFile, 0o600);
 
     const convoyd = await fleet.startCoordinator();
     const copy = `${fleet.stateFile}.schema-0.bak`;
