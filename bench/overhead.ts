@@ -53,7 +53,8 @@ function options(): Options {
     const [name, dir] = b.includes('=') ? (b.split('=', 2) as [string, string]) : ['convoy', b];
     if (!/^[a-z][a-z0-9]{0,11}$/.test(name)) throw new Error(`--build ${b}: the name must be lowercase letters and digits`);
     const root = path.resolve(dir);
-    if (!fs.existsSync(path.join(root, 'dist', 'agent', 'main.js'))) throw new Error(`--build ${b}: ${root}/dist is missing: npm run build there`);
+    if (!fs.existsSync(path.join(root, 'dist', 'agent', 'main.js')))
+      throw new Error(`--build ${b}: ${root}/dist is missing: npm run build there`);
     return { name, root };
   });
   return {
@@ -175,7 +176,9 @@ function report(systems: System[], n: number, opts: Options): void {
 async function main(): Promise<void> {
   const opts = options();
   console.log(`bench:overhead — ${machine()}`);
-  console.log(`builds: ${opts.builds.map((b) => `${b.name}=${b.root}`).join(', ')}; ansible: ${opts.ansible ? ansibleVersion() : 'not run'}`);
+  console.log(
+    `builds: ${opts.builds.map((b) => `${b.name}=${b.root}`).join(', ')}; ansible: ${opts.ansible ? ansibleVersion() : 'not run'}`,
+  );
   if (opts.healthDelayMs) console.log(`services turn healthy ${opts.healthDelayMs} ms after up`);
   for (const n of opts.sizes) await benchSize(opts, n);
 }

@@ -64,7 +64,12 @@ export function writeAnsibleFiles(dir: string, hosts: BenchHost[]): { inventory:
   fs.writeFileSync(
     playbook,
     YAML.stringify([
-      { ...common, name: 'backup all', hosts: 'all', tasks: [{ name: 'backup', shell: { cmd: BACKUP_COMMAND, chdir: '{{ server_dir }}' } }] },
+      {
+        ...common,
+        name: 'backup all',
+        hosts: 'all',
+        tasks: [{ name: 'backup', shell: { cmd: BACKUP_COMMAND, chdir: '{{ server_dir }}' } }],
+      },
       { ...common, name: 'update the auth server', hosts: 'auth', tasks: updateTasks() },
       { ...common, name: 'update the members', hosts: 'members', serial: 1, tasks: updateTasks() },
     ]),
@@ -79,7 +84,10 @@ export function runAnsible(files: { inventory: string; playbook: string }): Prom
     execFile(
       'ansible-playbook',
       ['-i', files.inventory, files.playbook],
-      { env: { ...makeEnv(), ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_RETRY_FILES_ENABLED: 'False', ANSIBLE_NOCOLOR: '1' }, maxBuffer: 64 << 20 },
+      {
+        env: { ...makeEnv(), ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_RETRY_FILES_ENABLED: 'False', ANSIBLE_NOCOLOR: '1' },
+        maxBuffer: 64 << 20,
+      },
       (err, stdout) => {
         if (err) reject(new Error(`ansible-playbook failed: ${err.message}\n${stdout.slice(-3000)}`));
         else resolve(performance.now() - started);

@@ -49,6 +49,11 @@ export class ConvoyFleet {
     return fleet;
   }
 
+  /** The port convoyd's gRPC API listens on (plaintext, 127.0.0.1). */
+  get grpcPort(): number {
+    return this.opts.grpcPort;
+  }
+
   /** The pids of the agents, in host order. */
   agentPids(): number[] {
     return this.children.slice(1).map((c) => c.pid ?? 0);
@@ -98,7 +103,9 @@ export class ConvoyFleet {
 
   private spawn(name: string, program: string, config: string): ChildProcess {
     const log = fs.openSync(path.join(this.opts.dir, 'logs', `${name}.log`), 'a');
-    const child = spawn(process.execPath, [program, '--config', config], {
+    // CONVOY_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemons (not allowed in NODE_OPTIONS)
+    const nodeArgs = (process.env.CONVOY_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    const child = spawn(process.execPath, [...nodeArgs, program, '--config', config], {
       stdio: ['ignore', log, log],
       env: { ...makeEnv(), NO_COLOR: '1' },
     });
@@ -126,7 +133,7 @@ export class ConvoyFleet {
       host: '',
       targetVersion: TO_VERSION,
       ackReleaseNotes: true,
-    } as Parameters<GrpcControlClient['startRollout']>[0]);
+    });
     let view = first;
     for await (const v of this.client.watchRollout(first.id)) {
       view = v;

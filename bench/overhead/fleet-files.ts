@@ -143,7 +143,7 @@ export async function startServiceHost(root: string, port: number, healthDelayMs
   const script = path.join(root, 'service-host.mjs');
   fs.writeFileSync(script, SERVICE_SCRIPT);
   const child = spawn(process.execPath, [script, root, String(port), String(healthDelayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
   if (!chunk.toString().includes('listening')) throw new Error('service host did not start');
   return child;
 }

@@ -21,7 +21,9 @@ export function healthLatency(hosts: BenchHost[], view: RolloutView, delayMs: nu
     if (!health) return;
     detected.push(Number(health.agentFinishedAtMs) - healthyAt);
     recorded.push(Number(health.finishedAtMs) - healthyAt);
-    const next = order[i + 1]?.steps.filter((r) => r.phase !== 'backup-all').sort((a, b) => Number(a.startedAtMs) - Number(b.startedAtMs))[0];
+    const next = order[i + 1]?.steps
+      .filter((r) => r.phase !== 'backup-all')
+      .sort((a, b) => Number(a.startedAtMs) - Number(b.startedAtMs))[0];
     if (next) nextStarted.push(Number(next.startedAtMs) - healthyAt);
   });
   const fmt = (v: number[]): string => `median ${ms(median(v))}, max ${ms(Math.max(...v))}`;
