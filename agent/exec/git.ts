@@ -99,6 +99,12 @@ export class GitRepo {
     return sha;
   }
 
+  /** A stamp that changes whenever git changes a tag (exec/git-files.ts); undefined when the tags cannot be stamped. */
+  tagsStamp(): string | undefined {
+    const dirs = gitDirsOf(this.dir);
+    return dirs && tagsStamp(dirs);
+  }
+
   /** Tags known locally: version tags highest first, then any others by name. */
   async listTags(): Promise<string[]> {
     return sortedNames(await this.tagIndex());
