@@ -13,6 +13,7 @@ const OWNERS = {
   'prom-client': ['coordinator/metrics.ts'],
   winston: ['shared/logger.ts'],
   '@grpc/proto-loader': ['shared/proto.ts'],
+  protobufjs: ['shared/proto.ts'],
   // the transport: the agent's link, convoyd's RPC layer and listener, the CLI's client
   '@grpc/grpc-js': [
     'agent/link/**/*.ts',

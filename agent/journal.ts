@@ -7,6 +7,13 @@
  * start is on disk. What already happened (a result, an ack, a process group) is kept and
  * its write retried until it lands (journal-writer.ts): the journal never forgets a result,
  * and a step whose result went out is never left "in flight" in memory.
+ *
+ * Two changes only drop what the disk may safely keep a little longer, so they wait for the
+ * next write instead of costing two fsyncs of their own on every step: an ack (a result the
+ * coordinator already stored, sent again after a crash, is recognised by its request id and
+ * acknowledged again) and a process group that ended (after a crash, recovery finds it gone
+ * and says so). The next begin, process group or result writes them along; an agent left idle
+ * writes them after LAG_FLUSH_MS, so the file does not keep a stale result for long.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,6 +47,9 @@ interface JournalState {
   inFlight: JournalInFlight | null;
   undelivered: StepResult[];
 }
+
+/** How long the file may lag an ack or an ended process group when no other write comes. */
+export const LAG_FLUSH_MS = 1000;
 
 /** Results kept for the coordinator at most; beyond this the oldest go. Bytes are bounded too: journal-bounds.ts. */
 export const MAX_UNDELIVERED = 100;
@@ -104,6 +114,9 @@ function isJournalState(v: unknown): v is JournalState {
 /** What is in flight and what the coordinator has not acknowledged, persisted before it matters. */
 export class Journal {
   private state: JournalState;
+  /** The state holds a change (an ack, an ended process group) the file does not have yet. */
+  private behind = false;
+  private cancelFlush: (() => void) | undefined;
   private readonly writer: JournalWriter;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -170,7 +183,8 @@ export class Journal {
 
   /** Stops retrying a failed write (the agent is stopping); a last attempt is made first. */
   close(): void {
-    if (this.writer.problem) this.writer.write(serialise(this.state));
+    if (this.writer.problem || this.behind) this.writer.write(serialise(this.state));
+    this.caughtUp();
     this.writer.close();
   }
 
@@ -197,6 +211,7 @@ export class Journal {
     const failed = this.writer.write(serialise(next));
     if (failed) throw failed;
     this.state = next;
+    this.caughtUp();
   }
 
   /** Adds a process group of the running step, so a restarted agent can kill what it left. */
@@ -207,12 +222,16 @@ export class Journal {
     this.persist({ ...this.state, inFlight: { ...current, pgid: undefined, pgids, bootId: this.bootId() } });
   }
 
-  /** Forgets a process group that exited: its id may be reused by an unrelated process later. */
+  /**
+   * Forgets a process group that exited: its id may be reused by an unrelated process later.
+   * Written with the next write (the step's result follows within moments): until then a
+   * restarted agent finds the group gone (a reused id would need the pid space to wrap).
+   */
   forgetPgid(pgid: number): void {
     const current = this.state.inFlight;
     if (!current || !processGroupsOf(current).includes(pgid)) return;
     const pgids = processGroupsOf(current).filter((p) => p !== pgid);
-    this.persist({ ...this.state, inFlight: { ...current, pgid: undefined, pgids } });
+    this.adopt({ ...this.state, inFlight: { ...current, pgid: undefined, pgids } });
   }
 
   /**
@@ -274,12 +293,15 @@ export class Journal {
     return out;
   }
 
-  /** Drops results the coordinator has stored; returns how many were dropped. */
+  /**
+   * Drops results the coordinator has stored; returns how many were dropped. Written with the
+   * next write: a result still on disk after a crash is only sent again and acknowledged again.
+   */
   ack(requestIds: Iterable<string>): number {
     const acked = new Set(requestIds);
     const undelivered = this.state.undelivered.filter((r) => !acked.has(r.requestId));
     const dropped = this.state.undelivered.length - undelivered.length;
-    if (dropped > 0) this.persist({ ...this.state, undelivered });
+    if (dropped > 0) this.adopt({ ...this.state, undelivered });
     return dropped;
   }
 
@@ -304,7 +326,24 @@ export class Journal {
    */
   private persist(next: JournalState): void {
     this.state = next;
+    this.caughtUp();
     this.writer.write(serialise(next));
+  }
+
+  /** Takes a change the file may lag behind (see the top of this file); the next write carries it. */
+  private adopt(next: JournalState): void {
+    this.state = next;
+    this.behind = true;
+    this.cancelFlush ??= this.clock.setTimer(LAG_FLUSH_MS, () => {
+      this.cancelFlush = undefined;
+      if (this.behind) this.persist(this.state);
+    });
+  }
+
+  private caughtUp(): void {
+    this.behind = false;
+    this.cancelFlush?.();
+    this.cancelFlush = undefined;
   }
 }
 

@@ -1,4 +1,8 @@
-import semver from 'semver';
+// the three functions used, not semver's index (which loads every range and function module:
+// a tenth of a `convoy` command's start-up)
+import SemVer from 'semver/classes/semver.js';
+import compare from 'semver/functions/compare.js';
+import valid from 'semver/functions/valid.js';
 import { inertText } from './terminal-text.js';
 
 /**
@@ -27,16 +31,16 @@ export function printable(s: string, max = 80): string {
 }
 
 /** The semver of a tag ("v1.2.3" and "1.2.3" both parse), or null for non-version tags. */
-export function parseVersion(tag: string): semver.SemVer | null {
-  const clean = semver.valid(tag.trim());
-  return clean ? new semver.SemVer(clean) : null;
+export function parseVersion(tag: string): SemVer | null {
+  const clean = valid(tag.trim());
+  return clean ? new SemVer(clean) : null;
 }
 
 /** Orders versions: semver tags by precedence, then non-semver names lexically after. */
 export function compareVersions(a: string, b: string): number {
   const va = parseVersion(a);
   const vb = parseVersion(b);
-  if (va && vb) return semver.compare(va, vb) || a.localeCompare(b);
+  if (va && vb) return compare(va, vb) || a.localeCompare(b);
   if (va) return -1;
   if (vb) return 1;
   return a.localeCompare(b);
@@ -56,8 +60,8 @@ export function versionsBetween(tags: string[], from: string, to: string): strin
     .filter((t) => {
       const v = parseVersion(t);
       if (!v) return false;
-      if (semver.compare(v, vt) > 0) return false;
-      return vf ? semver.compare(v, vf) > 0 : semver.compare(v, vt) === 0;
+      if (compare(v, vt) > 0) return false;
+      return vf ? compare(v, vf) > 0 : compare(v, vt) === 0;
     })
     .sort(compareVersions);
 }
@@ -67,7 +71,7 @@ export function isDowngrade(from: string, to: string): boolean {
   const vf = parseVersion(from);
   const vt = parseVersion(to);
   if (!vf || !vt) return false;
-  return semver.compare(vt, vf) < 0;
+  return compare(vt, vf) < 0;
 }
 
 /** How a backup's version must relate to the version it is restored into. */

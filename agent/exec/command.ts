@@ -8,7 +8,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import { LineSplitter, OutputBatcher } from './output-lines.js';
@@ -74,7 +74,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<CommandResult
   const problem = await startProblem(opts);
   if (problem) return { exitCode: problem.exitCode, timedOut: false, cancelled: problem.cancelled, tail: [], error: problem.error };
   const [file, args] = toArgv(opts.command);
-  const sub = spawnInGroup(file, args, opts);
+  const sub = spawnInGroup(await loadExeca(), file, args, opts);
   const pgid = sub.pid;
   if (pgid !== undefined) opts.onProcessGroup?.(pgid);
   const streams = readStreams(sub, output, clock);
@@ -113,7 +113,19 @@ function toArgv(command: string | string[]): [string, string[]] {
   return [file, args];
 }
 
-function spawnInGroup(file: string, args: string[], opts: RunCommandOptions): ResultPromise {
+type Execa = (typeof import('execa'))['execa'];
+let execaModule: Promise<Execa> | undefined;
+
+/**
+ * execa is loaded with the first command, not with the agent: an agent that waits for work
+ * does not hold it (several MiB of code an idle agent's memory would carry).
+ */
+function loadExeca(): Promise<Execa> {
+  execaModule ??= import('execa').then((m) => m.execa);
+  return execaModule;
+}
+
+function spawnInGroup(execa: Execa, file: string, args: string[], opts: RunCommandOptions): ResultPromise {
   const sub = execa(file, args, {
     cwd: opts.cwd,
     env: opts.env,

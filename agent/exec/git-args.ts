@@ -3,6 +3,8 @@
  * (validated, fully qualified), pathspecs (literal or operator globs), the environment (the
  * operator's GIT_* variables only), and how git's answers are read (tags, status lines).
  */
+import type { CommandResult } from './command.js';
+import { formatDuration } from '../../shared/durations.js';
 import { ConvoyError } from '../../shared/errors.js';
 import { compareVersions, parseVersion, printable, versionSyntaxProblem } from '../../shared/versions.js';
 
@@ -88,4 +90,24 @@ export function checkQualifiedRef(ref: string): void {
   const m = /^refs\/(?:tags|heads|remotes)\/(.+)$/.exec(ref);
   if (!m?.[1]) throw new ConvoyError('INVALID_ARGUMENT', `"${printable(ref)}" is not a fully qualified ref`);
   checkRefName(m[1]);
+}
+
+/** Paths per git command line: a checkout of thousands of files must not overflow the argument list. */
+const PATHS_PER_CALL = 500;
+
+export function batches(paths: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < paths.length; i += PATHS_PER_CALL) out.push(paths.slice(i, i + PATHS_PER_CALL));
+  return out;
+}
+
+/**
+ * git's own words first (callers show the first line), then how the command ended; a
+ * cancellation or a timeout comes first, since git's last words are then beside the point.
+ */
+export function describeGitFailure(command: string, r: CommandResult, blockTimeoutMs: number): string {
+  const said = r.tail.filter((l) => l.trim() !== '');
+  if (r.cancelled) return [`git ${command} was cancelled`, ...said].join('\n');
+  if (r.timedOut) return [`git ${command} did not finish within ${formatDuration(blockTimeoutMs)} and was killed`, ...said].join('\n');
+  return [...said, r.error ? `git ${command}: ${r.error}` : `git ${command} exited with code ${r.exitCode}`].join('\n');
 }

@@ -12,12 +12,14 @@
  * simple-git.
  */
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { runCommand, type CommandResult } from './command.js';
+import { runCommand } from './command.js';
 import {
   checkQualifiedRef,
   checkRefName,
+  batches,
   checkSha,
   describeDirty,
+  describeGitFailure,
   gitEnvironment,
   globPathspecs,
   isFullSha,
@@ -26,7 +28,9 @@ import {
   sortTags,
   splitLines,
 } from './git-args.js';
-import { formatDuration } from '../../shared/durations.js';
+import { gitDirsOf, readHead, remotesStamp, tagsStamp } from './git-files.js';
+import { parseStatus, STATUS_ARGS, type StatusReport } from './git-status.js';
+import { parseTagIndex, sortedNames, StampedMemo, TAG_FORMAT, tagsAt, type TagIndex } from './git-tags.js';
 import { ConvoyError } from '../../shared/errors.js';
 import type { RepoState } from '../../shared/wire.js';
 
@@ -53,38 +57,57 @@ export interface DirtyPath {
 
 /** A git work tree. */
 export class GitRepo {
+  private readonly tags = new StampedMemo<TagIndex>();
+  private readonly remotes = new StampedMemo<boolean>();
+  private readonly described = new StampedMemo<string>();
+
   constructor(readonly dir: string) {}
 
-  /** Installed version, HEAD, cleanliness, branch and tags, for RepoState. */
+  /**
+   * Installed version, HEAD, cleanliness, branch and tags, for RepoState: one `git status`
+   * (the work tree can only be judged by looking at it); the tags come from memory unless git
+   * changed them, and `git describe` runs only between releases.
+   */
   async state(trackedBranch = ''): Promise<RepoState> {
-    const commit = await this.headCommit();
-    const [atHead, tags, status, branch] = await Promise.all([
-      this.tagsAtHead(),
-      this.listTags(),
-      this.statusLines(),
-      this.currentBranch(),
-    ]);
-    const installedVersion = atHead[0] ?? (await this.describe());
+    const [status, tags] = await Promise.all([this.status(), this.tagIndex()]);
+    if (!status.commit) throw new ConvoyError('FAILED_PRECONDITION', `${this.dir} has no commit checked out`);
+    const installedVersion = tagsAt(tags, status.commit)[0] ?? (await this.describe(status.commit));
     return {
       installedVersion,
-      commit,
-      clean: status.length === 0,
-      tags,
-      branch,
+      commit: status.commit,
+      clean: status.lines.length === 0,
+      tags: sortedNames(tags),
+      branch: status.branch,
       trackedBranch,
-      dirtyDetail: describeDirty(status),
+      dirtyDetail: describeDirty(status.lines),
     };
   }
 
+  /** The version checked out (the highest tag at HEAD, else `git describe`), read without `git status`. */
+  async installedVersion(): Promise<string> {
+    const [commit, tags] = await Promise.all([this.headCommit(), this.tagIndex()]);
+    return tagsAt(tags, commit)[0] ?? (await this.describe(commit));
+  }
+
+  /** HEAD's commit, from the files where they say it plainly, else from git. */
   async headCommit(): Promise<string> {
+    const dirs = gitDirsOf(this.dir);
+    const head = dirs && readHead(dirs);
+    if (head) return head.commit;
     const sha = (await this.git().raw(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).trim();
     if (!isFullSha(sha)) throw new ConvoyError('FAILED_PRECONDITION', `${this.dir} has no commit checked out`);
     return sha;
   }
 
+  /** A stamp that changes whenever git changes a tag (exec/git-files.ts); undefined when the tags cannot be stamped. */
+  tagsStamp(): string | undefined {
+    const dirs = gitDirsOf(this.dir);
+    return dirs && tagsStamp(dirs);
+  }
+
   /** Tags known locally: version tags highest first, then any others by name. */
   async listTags(): Promise<string[]> {
-    return sortTags(splitLines(await this.git().raw(['tag', '--list'])));
+    return sortedNames(await this.tagIndex());
   }
 
   /** Tags reachable from `ref` (a fully qualified ref or a full sha), sorted like listTags. */
@@ -94,7 +117,11 @@ export class GitRepo {
   }
 
   async hasRemote(): Promise<boolean> {
-    return splitLines(await this.git().raw(['remote'])).length > 0;
+    const dirs = gitDirsOf(this.dir);
+    return this.remotes.get(
+      () => (dirs ? remotesStamp(dirs) : undefined),
+      async () => splitLines(await this.git().raw(['remote'])).length > 0,
+    );
   }
 
   /** Fetches branches and tags from the default remote; a no-op without a remote. */
@@ -106,7 +133,10 @@ export class GitRepo {
 
   async tagExists(tag: string): Promise<boolean> {
     checkRefName(tag);
-    return this.resolves(`refs/tags/${tag}^{commit}`);
+    const index = await this.tagIndex();
+    if (!index.has(tag)) return false;
+    // a tag of a tag is peeled one level by the index: git peels the rest
+    return index.get(tag) !== undefined || this.resolves(`refs/tags/${tag}^{commit}`);
   }
 
   async branchExists(branch: string): Promise<boolean> {
@@ -147,6 +177,8 @@ export class GitRepo {
   /** The commit `ref` (a fully qualified ref or a full sha) points to, or undefined. */
   async commitOf(ref: string): Promise<string | undefined> {
     checkQualifiedRef(ref);
+    const tag = ref.startsWith('refs/tags/') ? (await this.tagIndex()).get(ref.slice('refs/tags/'.length)) : undefined;
+    if (tag) return tag;
     const sha = ((await this.tryRaw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])) ?? '').trim();
     return isFullSha(sha) ? sha : undefined;
   }
@@ -250,22 +282,28 @@ export class GitRepo {
     return [fromCommit, toRef];
   }
 
-  private async tagsAtHead(): Promise<string[]> {
-    return sortTags(splitLines(await this.git().raw(['tag', '--points-at', 'HEAD'])));
+  /** Every tag and its commit: from memory while git has changed no tag (exec/git-tags.ts). */
+  private tagIndex(): Promise<TagIndex> {
+    const dirs = gitDirsOf(this.dir);
+    return this.tags.get(
+      () => (dirs ? tagsStamp(dirs) : undefined),
+      async () => parseTagIndex(await this.git().raw(['for-each-ref', TAG_FORMAT, 'refs/tags'])),
+    );
   }
 
-  private async describe(): Promise<string> {
-    return (await this.git().raw(['describe', '--tags', '--always'])).trim();
+  /** `git describe` of a commit, kept while the tags are unchanged (it depends on nothing else). */
+  private describe(commit: string): Promise<string> {
+    checkSha(commit);
+    const dirs = gitDirsOf(this.dir);
+    const stamp = dirs && tagsStamp(dirs);
+    return this.described.get(
+      () => (stamp === undefined ? undefined : `${commit}|${stamp}`),
+      async () => (await this.git().raw(['describe', '--tags', '--always', commit])).trim(),
+    );
   }
 
-  /** `git status` lines ("M server/Makefile", "?? notes.txt"): tracked changes and untracked, not ignored, files. */
-  private async statusLines(): Promise<string[]> {
-    const out = await this.git().raw(['--no-optional-locks', 'status', '--porcelain=v1', '--untracked-files=normal']);
-    return splitLines(out).map((l) => l.trim().replace(/\s+/, ' '));
-  }
-
-  private async currentBranch(): Promise<string> {
-    return ((await this.tryRaw(['symbolic-ref', '--quiet', '--short', 'HEAD'])) ?? '').trim();
+  private async status(): Promise<StatusReport> {
+    return parseStatus(await this.git().raw(STATUS_ARGS));
   }
 
   private async resolves(spec: string): Promise<boolean> {
@@ -307,7 +345,7 @@ export class GitRepo {
       onProcessGroupEnded: run.onProcessGroupEnded,
     });
     if (result.exitCode === 0 && !result.error) return;
-    throw new Error(describeGitFailure(args[0] ?? 'git', result));
+    throw new Error(describeGitFailure(args[0] ?? 'git', result, BLOCK_TIMEOUT_MS));
   }
 
   private git(signal?: AbortSignal): SimpleGit {
@@ -322,24 +360,4 @@ export class GitRepo {
     // A daemon has nobody to type a password: fail instead of waiting on a prompt.
     return git.env({ ...gitEnvironment(), GIT_TERMINAL_PROMPT: '0' });
   }
-}
-
-/** Paths per git command line: a checkout of thousands of files must not overflow the argument list. */
-const PATHS_PER_CALL = 500;
-
-function batches(paths: string[]): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < paths.length; i += PATHS_PER_CALL) out.push(paths.slice(i, i + PATHS_PER_CALL));
-  return out;
-}
-
-/**
- * git's own words first (callers show the first line), then how the command ended; a
- * cancellation or a timeout comes first, since git's last words are then beside the point.
- */
-function describeGitFailure(command: string, r: CommandResult): string {
-  const said = r.tail.filter((l) => l.trim() !== '');
-  if (r.cancelled) return [`git ${command} was cancelled`, ...said].join('\n');
-  if (r.timedOut) return [`git ${command} did not finish within ${formatDuration(BLOCK_TIMEOUT_MS)} and was killed`, ...said].join('\n');
-  return [...said, r.error ? `git ${command}: ${r.error}` : `git ${command} exited with code ${r.exitCode}`].join('\n');
 }

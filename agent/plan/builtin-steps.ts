@@ -4,7 +4,7 @@ import { formatDuration } from '../../shared/durations.js';
 import type { StepRequest } from '../../shared/wire.js';
 import { runCheckout, runRollbackCheckout, type MoveOptions } from './checkout.js';
 import { runHealthStep } from './health.js';
-import { collectReleaseNotes, versionsWithoutNotes } from './release-notes.js';
+import { collectReleaseNotesOnce, versionsWithoutNotes } from './release-notes.js';
 import { requestedHealthDeadline } from './validate.js';
 import { failed, succeeded, type StepDeps, type StepReport } from './step-report.js';
 
@@ -118,7 +118,7 @@ async function healthStep(deps: StepDeps, request: StepRequest, hooks: StepHooks
 /** Collects the notes and always succeeds: whether they need an acknowledgement is the coordinator's call. */
 async function releaseNotesStep(deps: StepDeps, request: StepRequest, hooks: StepHooks): Promise<StepReport> {
   const from = request.fromVersion || (await deps.git.state(deps.config.trackedBranch)).installedVersion;
-  const notes = await collectReleaseNotes({
+  const notes = await collectReleaseNotesOnce(deps.notes, {
     git: deps.git,
     repoDir: deps.config.repo,
     changelog: deps.config.releaseNotes.changelog,

@@ -7,6 +7,7 @@ import type { AgentConfig, HealthCommandCheck, HealthUrlCheck } from '../types.j
 import type { Clock } from '../../shared/clock.js';
 import { formatDuration } from '../../shared/durations.js';
 import { messageOf } from '../../shared/errors.js';
+import { HttpRequestError, httpRequest, type HttpResponse } from '../../shared/http-client.js';
 import { sameVersion } from '../../shared/versions.js';
 import type { HealthState } from '../../shared/wire.js';
 import { commandLabel } from './command-step.js';
@@ -15,10 +16,22 @@ import { runHealthCommand } from './health-command.js';
 /** The resolved `health:` section of agent.yaml. */
 export type HealthConfig = NonNullable<AgentConfig['health']>;
 
-/** Read at most this much of a health response. */
-const MAX_BODY_CHARS = 64 * 1024;
+/** A health response larger than this is refused: memory stays bounded whatever the service sends. */
+const MAX_BODY_BYTES = 64 * 1024;
 /** A first stdout line longer than this is not a version; it is cut before being reported. */
 const MAX_VERSION_CHARS = 100;
+/**
+ * The health step's first wait between probes. A service usually turns healthy within a few
+ * seconds of `up`: probing only every health.intervalMs noticed it half an interval late on
+ * average, and the next host waited for that. The waits double from here up to the interval.
+ */
+export const FIRST_POLL_MS = 100;
+
+/** The wait after probe number `attempt` (0-based): FIRST_POLL_MS doubling, capped at `intervalMs`. */
+export function healthPollDelay(attempt: number, intervalMs: number): number {
+  return Math.min(intervalMs, FIRST_POLL_MS * 2 ** Math.min(attempt, 30));
+}
+
 /** While still unhealthy, repeat an unchanged progress line this often. */
 const PROGRESS_EVERY_MS = 10_000;
 
@@ -70,29 +83,32 @@ interface Observation {
   detail: string;
 }
 
+/**
+ * One GET through shared/http-client.ts, like every other request Convoy makes: one timer per
+ * request (not a combined AbortSignal, which Node 20 may collect with its timeout inside), a
+ * bounded body, and no fetch: loading undici for a probe every few seconds cost an idle agent
+ * several MiB.
+ */
 async function requestHealth(
   config: Pick<HealthConfig, 'versionField' | 'requestTimeoutMs'> & Pick<HealthUrlCheck, 'url'>,
   signal?: AbortSignal,
 ): Promise<Observation> {
-  const timeout = AbortSignal.timeout(config.requestTimeoutMs);
+  let res: HttpResponse;
   try {
-    const res = await fetch(config.url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: 'manual' });
-    if (res.status < 200 || res.status > 299) {
-      await res.body?.cancel();
-      return { ok: false, detail: `status ${res.status}` };
-    }
-    if (!config.versionField) {
-      await res.body?.cancel();
-      return { ok: true, detail: `status ${res.status}` };
-    }
-    return readVersion((await res.text()).slice(0, MAX_BODY_CHARS), config.versionField, {
-      said: `status ${res.status}`,
-      source: 'the response',
+    res = await httpRequest(config.url, {
+      timeoutMs: config.requestTimeoutMs,
+      maxBodyBytes: MAX_BODY_BYTES,
+      discardBody: !config.versionField,
+      signal,
+      shownAs: config.url,
     });
   } catch (err) {
-    if (timeout.aborted) return { ok: false, detail: `no answer within ${formatDuration(config.requestTimeoutMs)}` };
-    return { ok: false, detail: `request failed: ${causeOf(err)}` };
+    if (err instanceof HttpRequestError && err.kind === 'timeout') return { ok: false, detail: err.detail };
+    return { ok: false, detail: `request failed: ${err instanceof HttpRequestError ? err.detail : messageOf(err)}` };
   }
+  if (res.status < 200 || res.status > 299) return { ok: false, detail: `status ${res.status}` };
+  if (!config.versionField) return { ok: true, detail: `status ${res.status}` };
+  return readVersion(res.body.toString('utf8'), config.versionField, { said: `status ${res.status}`, source: 'the response' });
 }
 
 /** Healthy when the command exits 0 in time; the version comes from its stdout. */
@@ -139,12 +155,6 @@ export function checkLabel(config: HealthConfig): string {
   return config.command !== undefined ? `command \`${commandLabel(config.command)}\`` : config.url;
 }
 
-/** fetch() reports "fetch failed"; the useful part (ECONNREFUSED …) is in the cause. */
-function causeOf(err: unknown): string {
-  const cause = (err as { cause?: unknown }).cause;
-  return cause instanceof Error ? cause.message : messageOf(err);
-}
-
 /** How the health step ended. */
 export interface HealthStepResult {
   outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -166,7 +176,7 @@ export interface HealthStepOptions {
   onProcessGroupEnded?: (pgid: number) => void;
 }
 
-/** Polls until healthy at the target, the health deadline passes, or the signal aborts. */
+/** Polls (soon at first, then every interval) until healthy at the target, the health deadline passes, or the signal aborts. */
 export async function runHealthStep(opts: HealthStepOptions): Promise<HealthStepResult> {
   const { config, clock } = opts;
   if (!config) {
@@ -184,7 +194,7 @@ export async function runHealthStep(opts: HealthStepOptions): Promise<HealthStep
     onProcessGroup: opts.onProcessGroup,
     onProcessGroupEnded: opts.onProcessGroupEnded,
   };
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     const health = await probeHealth(config, clock, probe);
     if (opts.signal.aborted) return { outcome: 'CANCELLED', reason: 'health check cancelled', health };
     progress(health);
@@ -197,7 +207,7 @@ export async function runHealthStep(opts: HealthStepOptions): Promise<HealthStep
       };
     }
     try {
-      await clock.sleep(Math.min(config.intervalMs, deadline - clock.now()), opts.signal);
+      await clock.sleep(Math.min(healthPollDelay(attempt, config.intervalMs), deadline - clock.now()), opts.signal);
     } catch {
       return { outcome: 'CANCELLED', reason: 'health check cancelled', health };
     }

@@ -17,7 +17,7 @@ import { RestorePoints } from './restore-points.js';
 import { WorktreeMoves } from './worktree-moves.js';
 import { probeHealth } from './health.js';
 import { collectDrift, driftConfigured } from './drift.js';
-import { collectReleaseNotes, targetRef } from './release-notes.js';
+import { collectReleaseNotesOnce, newReleaseNotesMemo, targetRef } from './release-notes.js';
 import { runStep } from './run-step.js';
 import type { StepDeps } from './step-report.js';
 import { planSteps, rollbackSteps, runnableSteps } from './steps.js';
@@ -45,6 +45,7 @@ export class Plan implements PlanContract {
       catalogue: new BackupCatalogue({ stateDir: opts.config.stateDir, clock: opts.clock }),
       restorePoints: new RestorePoints(opts.config.stateDir),
       moves: new WorktreeMoves(opts.config.stateDir),
+      notes: newReleaseNotesMemo(),
     };
   }
 
@@ -180,9 +181,9 @@ export class Plan implements PlanContract {
     }
   }
 
-  private releaseNotes(from: string, to: string): ReturnType<typeof collectReleaseNotes> {
+  private releaseNotes(from: string, to: string): ReturnType<typeof collectReleaseNotesOnce> {
     const { config, git } = this.deps;
-    return collectReleaseNotes({
+    return collectReleaseNotesOnce(this.deps.notes, {
       git,
       repoDir: config.repo,
       changelog: config.releaseNotes.changelog,

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GitRepo } from '../exec/git.js';
+import { StampedMemo } from '../exec/git-tags.js';
 import { parseVersion, sortVersionsDesc, versionsBetween } from '../../shared/versions.js';
 import type { ReleaseNote, ReleaseNotes } from '../../shared/wire.js';
 import { findHeadings, makeReleaseNote as makeNote, sectionEnd } from '../../shared/release-note-markers.js';
@@ -134,6 +135,35 @@ export async function collectReleaseNotes(opts: CollectReleaseNotesOptions): Pro
     changelog ? `${changelog.path} at ${toVersion}` : `${opts.changelog} (not in the repository at ${toVersion})`,
   ];
   return buildReleaseNotes({ tags, fromVersion, toVersion, throughVersion, tagMessages, changelog, markers, lookedIn });
+}
+
+/** The notes last collected, kept for the release-notes step that follows preflight's inspection. */
+export type ReleaseNotesMemo = StampedMemo<ReleaseNotes>;
+
+export function newReleaseNotesMemo(): ReleaseNotesMemo {
+  return new StampedMemo<ReleaseNotes>();
+}
+
+/**
+ * collectReleaseNotes, answered from memory when nothing it reads can have changed: the
+ * release-notes step asks for the very notes preflight's inspection collected moments before.
+ * Kept only for a tag target and a changelog inside the repository (a tag's tree and message
+ * do not change while the tags' stamp is the same); a branch target, whose upstream moves
+ * without any tag changing, is always read again.
+ */
+export async function collectReleaseNotesOnce(memo: ReleaseNotesMemo | undefined, opts: CollectReleaseNotesOptions): Promise<ReleaseNotes> {
+  if (!memo || !(await opts.git.tagExists(opts.toVersion)) || changelogOutside(opts)) return collectReleaseNotes(opts);
+  const stamp = (): string | undefined => {
+    const tags = opts.git.tagsStamp();
+    return tags === undefined ? undefined : JSON.stringify([opts.fromVersion, opts.toVersion, opts.changelog, opts.markers, tags]);
+  };
+  // a copy: the inspection's answer and the step's result must not share one object
+  return structuredClone(await memo.get(stamp, () => collectReleaseNotes(opts)));
+}
+
+function changelogOutside(opts: CollectReleaseNotesOptions): boolean {
+  const rel = path.isAbsolute(opts.changelog) ? path.relative(opts.repoDir, opts.changelog) : path.normalize(opts.changelog);
+  return rel.startsWith('..') || path.isAbsolute(rel);
 }
 
 async function readChangelogAt(opts: CollectReleaseNotesOptions, ref: string): Promise<{ path: string; text: string } | undefined> {

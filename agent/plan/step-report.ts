@@ -7,6 +7,7 @@ import type { BackupRecord, HealthState, ReleaseNotes, StepOutcome } from '../..
 import type { BackupCatalogue } from './catalogue.js';
 import type { RestorePoints } from './restore-points.js';
 import type { WorktreeMoves } from './worktree-moves.js';
+import type { ReleaseNotesMemo } from './release-notes.js';
 
 /** The outcome of one step, before timestamps, ids and the repo state are added. */
 export interface StepReport {
@@ -31,6 +32,8 @@ export interface StepDeps {
   restorePoints: RestorePoints;
   /** The checkout steps' moves of the work tree, recorded before git touches it. */
   moves: WorktreeMoves;
+  /** Release notes collected by the last inspection, reused by the release-notes step. */
+  notes?: ReleaseNotesMemo;
 }
 
 export function failed(reason: string): StepReport {

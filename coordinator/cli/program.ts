@@ -8,7 +8,7 @@ import { registerAgents } from './commands/agents.js';
 import { registerBackups } from './commands/backups.js';
 import { registerCerts } from './commands/certs.js';
 import { registerCompletion } from './commands/completion.js';
-import { registerDemo } from './commands/demo.js';
+import { registerDemo } from './commands/demo-command.js';
 import { registerEvents } from './commands/events.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRolloutActions } from './commands/rollout-act.js';

@@ -5,10 +5,7 @@
  * (coordinator/store/snapshot-restore.ts says what makes it safe). docs/upgrading.md.
  */
 import type { Command } from 'commander';
-import { ConfigError, ConvoyError } from '../../../shared/errors.js';
-import { loadCoordinatorConfig } from '../../config.js';
-import { restoreSnapshot, type RestoreReport } from '../../store/snapshot-restore.js';
-import { SCHEMA_VERSION } from '../../store/sqlite-store.js';
+import type { RestoreReport } from '../../store/snapshot-restore.js';
 import { action, clientFor, type CliContext } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { JSON_FLAG } from '../options.js';
@@ -29,13 +26,13 @@ export function formatSnapshot(s: SnapshotView): string[] {
 }
 
 /** `restore` as text: what replaced what, where the old state is, what to run next. */
-export function formatRestore(r: RestoreReport): string[] {
+export function formatRestore(r: RestoreReport, schemaVersion: number): string[] {
   const unfinished = r.unfinished.length ? `; in progress: ${r.unfinished.join(', ')}` : '';
   const lines = [
     `Restored ${r.stateFile} from ${r.snapshot} (schema ${r.schemaVersion}, ${r.rollouts} rollout${r.rollouts === 1 ? '' : 's'}${unfinished}).`,
   ];
-  if (r.schemaVersion < SCHEMA_VERSION)
-    lines.push(`convoyd migrates it from schema ${r.schemaVersion} to ${SCHEMA_VERSION} when it starts (after a copy of its own).`);
+  if (r.schemaVersion < schemaVersion)
+    lines.push(`convoyd migrates it from schema ${r.schemaVersion} to ${schemaVersion} when it starts (after a copy of its own).`);
   lines.push(r.previous ? `The state it replaced is kept in ${r.previous}.` : 'There was no state file before.');
   lines.push('Next: start convoyd (sudo systemctl start convoyd); the agents reconnect and report what they did since the snapshot.');
   return lines;
@@ -45,20 +42,6 @@ interface RestoreOptions {
   config?: string;
   stateFile?: string;
   json?: boolean;
-}
-
-/** Where to restore: the stateFile (and listen address) of coordinator.yaml, or a state file given directly. */
-function restoreTarget(opts: RestoreOptions): { stateFile: string; listen?: string } {
-  if (Boolean(opts.config) === Boolean(opts.stateFile))
-    throw usageError('give either --config <coordinator.yaml> (its stateFile) or --state-file <path>, one of the two.');
-  if (opts.stateFile) return { stateFile: opts.stateFile };
-  try {
-    const config = loadCoordinatorConfig(opts.config!);
-    return { stateFile: config.stateFile, listen: config.listen };
-  } catch (err) {
-    if (err instanceof ConfigError) throw usageError(`${opts.config} is not a valid coordinator.yaml: ${err.problems.join('; ')}`);
-    throw err;
-  }
 }
 
 function registerSave(snapshot: Command, ctx: CliContext): void {
@@ -92,13 +75,13 @@ function registerRestore(snapshot: Command, ctx: CliContext): void {
     .option(...JSON_FLAG)
     .action(
       action(ctx, async (file: string, opts: RestoreOptions) => {
-        const target = restoreTarget(opts);
-        const report = await restoreSnapshot({ snapshot: file, ...target, now: () => ctx.now() }).catch((err: unknown) => {
-          if (!(err instanceof ConvoyError)) throw err;
-          throw new CliError(EXIT.usage, err.hint ? `${err.message}. ${err.hint}` : err.message);
-        });
-        if (opts.json) printJson(ctx.out, report);
-        else for (const line of formatRestore(report)) ctx.out.line(line);
+        if (Boolean(opts.config) === Boolean(opts.stateFile))
+          throw usageError('give either --config <coordinator.yaml> (its stateFile) or --state-file <path>, one of the two.');
+        const { restoreFromCli } = await import('./admin-restore.js');
+        const outcome = await restoreFromCli({ snapshot: file, config: opts.config, stateFile: opts.stateFile, now: () => ctx.now() });
+        if ('refused' in outcome) throw new CliError(EXIT.usage, outcome.refused);
+        if (opts.json) printJson(ctx.out, outcome.report);
+        else for (const line of formatRestore(outcome.report, outcome.schemaVersion)) ctx.out.line(line);
         return EXIT.ok;
       }),
     );

@@ -9,13 +9,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { systemClock } from '../../../shared/clock.js';
 import { messageOf } from '../../../shared/errors.js';
 import type { SampleServer } from '../../../samples/sample-server.js';
 import { actorName, GrpcControlClient, type ControlApi } from '../client.js';
 import { terminalClient } from '../terminal-client.js';
-import { action, type CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { convoyPackage } from '../../../shared/package.js';
 import { demoBin, keptSandboxLines, narrator, whereThingsAre, type Narrator } from '../demo/narration.js';
@@ -258,7 +257,8 @@ async function cleanUp(ctx: CliContext, sb: Sandbox, n: Narrator): Promise<void>
   ctx.out.line(`Removed ${sb.layout.dir}`);
 }
 
-async function runDemo(ctx: CliContext, opts: { keep?: boolean; dir?: string }): Promise<number> {
+/** `convoy demo` (registered in demo-command.ts, which loads this module only when the demo runs). */
+export async function runDemo(ctx: CliContext, opts: { keep?: boolean; dir?: string }): Promise<number> {
   ctx.handlesInterrupt = true;
   checkPrerequisites(convoyPackage().dir);
   let dir: string;
@@ -281,16 +281,4 @@ async function runDemo(ctx: CliContext, opts: { keep?: boolean; dir?: string }):
   } finally {
     await cleanUp(ctx, sb, n);
   }
-}
-
-export function registerDemo(program: Command, ctx: CliContext): void {
-  program
-    .command('demo')
-    .description('run a local sandbox: convoyd, three agents and three linked sample servers, and a real rollout')
-    .option(
-      '--keep',
-      'keep the sandbox running after the rollout (convoyd, agents, servers) and print the environment for convoy commands; Ctrl-C ends it',
-    )
-    .option('--dir <path>', 'put the sandbox here (a new or empty directory) instead of a temp dir')
-    .action(action(ctx, async (opts: { keep?: boolean; dir?: string }) => runDemo(ctx, opts)));
 }

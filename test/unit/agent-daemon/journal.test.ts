@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { MAX_JOURNAL_BYTES, MAX_RESULT_BYTES, resultBytes } from '../../../agent/journal-bounds.js';
-import { Journal, makeResult, MAX_UNDELIVERED, type ProcessGroups } from '../../../agent/journal.js';
+import { Journal, makeResult, LAG_FLUSH_MS, MAX_UNDELIVERED, type ProcessGroups } from '../../../agent/journal.js';
 import { FakeClock } from '../../../shared/clock.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { captureLogger } from './fakes.js';
@@ -70,7 +70,11 @@ describe('agent journal', () => {
     j.setPgid(4400);
     expect(open().inFlight?.pgids).to.deep.equal([4321, 4400]);
     j.forgetPgid(4321);
-    expect(open().inFlight?.pgids).to.deep.equal([4400]);
+    expect(j.inFlight?.pgids).to.deep.equal([4400]);
+    // an ended group costs no write of its own: the next write carries it
+    expect(open().inFlight?.pgids).to.deep.equal([4321, 4400]);
+    j.setPgid(4500);
+    expect(open().inFlight?.pgids).to.deep.equal([4400, 4500]);
   });
 
   it('clears the step in flight and keeps its result in one write', () => {
@@ -97,9 +101,23 @@ describe('agent journal', () => {
     j.recordResult(makeResult({ ...STEP, requestId: 'q2' }, 'SUCCEEDED', '', 2000, 3000));
     expect(open().undelivered.map((r) => r.requestId)).to.deep.equal(['q1', 'q2']);
     expect(j.ack(['q1', 'unknown'])).to.equal(1);
+    expect(j.undelivered.map((r) => r.requestId)).to.deep.equal(['q2']);
+    // an ack costs no write of its own (a result sent again after a crash is acked again): the next write or close carries it
+    expect(open().undelivered.map((r) => r.requestId)).to.deep.equal(['q1', 'q2']);
+    j.close();
     expect(open().undelivered.map((r) => r.requestId)).to.deep.equal(['q2']);
     expect(j.findUndelivered('q2')?.outcome).to.equal('SUCCEEDED');
     expect(j.findUndelivered('q1')).to.equal(undefined);
+  });
+
+  it(`writes an ack on its own once the agent stays idle for ${LAG_FLUSH_MS} ms`, () => {
+    const j = open();
+    j.recordResult(makeResult(STEP, 'SUCCEEDED', '', 1000, 2000));
+    j.ack(['q1']);
+    clock.advance(LAG_FLUSH_MS - 1);
+    expect(open().undelivered).to.have.length(1);
+    clock.advance(1);
+    expect(open().undelivered).to.have.length(0);
   });
 
   it(`keeps at most ${MAX_UNDELIVERED} unacknowledged results, dropping the oldest`, () => {

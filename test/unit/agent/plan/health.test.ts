@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { killProcessGroup, processGroupAlive } from '../../../../agent/exec/command.js';
-import { probeHealth, runHealthStep, type HealthConfig } from '../../../../agent/plan/health.js';
+import { healthPollDelay, probeHealth, runHealthStep, type HealthConfig } from '../../../../agent/plan/health.js';
 import type { HealthTiming } from '../../../../agent/types.js';
 import { FakeClock } from '../../../../shared/clock.js';
 
@@ -57,6 +57,25 @@ function healthConfig(url: string, extra: Partial<HealthTiming> = {}): HealthCon
   };
 }
 
+describe('health poll delay', () => {
+  const cases: [attempt: number, intervalMs: number, delay: number][] = [
+    [0, 1000, 100],
+    [1, 1000, 200],
+    [3, 1000, 800],
+    [4, 1000, 1000],
+    [50, 1000, 1000],
+    [0, 5000, 100],
+    [5, 5000, 3200],
+    [6, 5000, 5000],
+    [2, 100, 100],
+  ];
+  for (const [attempt, intervalMs, delay] of cases) {
+    it(`waits ${delay} ms after probe ${attempt} with a ${intervalMs} ms interval`, () => {
+      expect(healthPollDelay(attempt, intervalMs)).to.equal(delay);
+    });
+  }
+});
+
 describe('health step', () => {
   let service: FakeService | undefined;
   afterEach(async () => {
@@ -84,7 +103,8 @@ describe('health step', () => {
     expect(result.outcome).to.equal('SUCCEEDED');
     expect(result.health).to.include({ healthy: true, version: '0.2.0', configured: true });
     expect(service.requests).to.equal(4);
-    expect(clock.now() - start).to.equal(3000);
+    // waits of 100, 200 and 400 ms: soon after up, then backing off toward the interval
+    expect(clock.now() - start).to.equal(700);
     expect(lines).to.deep.equal([
       `health ${service.url}: not healthy yet: status 503`,
       `health ${service.url}: not healthy yet: reports version 0.1.0, want 0.2.0`,
@@ -115,7 +135,8 @@ describe('health step', () => {
     });
     expect(result.outcome).to.equal('FAILED');
     expect(result.reason).to.equal(`health ${service.url} not healthy after 5.0s: status 503`);
-    expect(service.requests).to.equal(6);
+    // probes at 0, 0.1, 0.3, 0.7, 1.5, 2.5, 3.5, 4.5 and 5 s
+    expect(service.requests).to.equal(9);
   });
 
   it('fails at the deadline when the service keeps reporting the old version', async () => {
@@ -287,7 +308,8 @@ describe('health by command', () => {
     expect(result.reason).to.equal(
       "health command `echo 'all fine' ; echo 'db: connection refused' >&2; exit 1` not healthy after 2.0s: exited 1: db: connection refused",
     );
-    expect(groups).to.have.length(3);
+    // runs at 0, 0.1, 0.3, 0.7, 1.5 and 2 s: one process group each
+    expect(groups).to.have.length(6);
   });
 
   it('reports a plain failing command without output', async () => {
