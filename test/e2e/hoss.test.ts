@@ -87,7 +87,7 @@ describe('e2e: Hoss servers with profile: hoss', function () {
     await cloud.putRow('late-row', 'written after the backup');
     cloud.writeObject('datasets/scan-2.bin', 'written after the backup');
     const objects = cloud.hashObjects();
-    endHangingBuild(cloud);
+    await endHangingBuild(cloud);
 
     const r = await waitRollout(fleet, id, 'hoss-cloud rolled back', (x) => host(x, 'hoss-cloud').state === 'rolled-back', 90_000);
     expect(r.state).to.equal('failed');
@@ -131,7 +131,7 @@ describe('e2e: Hoss servers with profile: hoss', function () {
     solo.setKnob('hang-build');
     const id = await start(fleet, ['hoss', '--to', '0.2.13']);
     await waitForBuild(solo, '0.2.13');
-    endHangingBuild(solo);
+    await endHangingBuild(solo);
     const restored = (x: RolloutJson): boolean =>
       host(x, 'hoss-solo').steps.some((s) => s.phase === 'rollback' && s.step === 'restore' && s.outcome !== 'running');
     const r = await waitRollout(fleet, id, 'the rollback restore ended', restored, 90_000);
@@ -242,11 +242,19 @@ async function waitForBuild(server: HossServer, version: string): Promise<void> 
   });
 }
 
-/** The hanging `make build` (knobs/hang-build) ends with an error: its sleep is killed; later builds do not hang. */
-function endHangingBuild(server: HossServer): void {
+/**
+ * The hanging `make build` (knobs/hang-build) ends with an error: its sleep is killed; later
+ * builds do not hang. The sleep is waited for: the build's first event comes before it.
+ */
+async function endHangingBuild(server: HossServer): Promise<void> {
+  const sleeping = await waitFor(
+    () => {
+      const pids = server.processes().filter((pid) => commandLine(pid).startsWith('sleep'));
+      return pids.length > 0 ? pids : undefined;
+    },
+    { what: `${server.name}'s hanging build to sleep`, timeoutMs: 30_000 },
+  );
   server.setKnob('hang-build', false);
-  const sleeping = server.processes().filter((pid) => commandLine(pid).startsWith('sleep'));
-  expect(sleeping, 'the hanging build').to.have.length.greaterThan(0);
   for (const pid of sleeping) process.kill(pid, 'SIGTERM');
 }
 
