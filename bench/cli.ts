@@ -12,13 +12,13 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConvoyFleet } from './overhead/convoy.js';
 import { createHost, startServiceHost } from './overhead/fleet-files.js';
 import { loadAverage, machine, median, ms } from './overhead/report.js';
+import { freePort } from './ports.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,17 +30,6 @@ const RUNS = Number(values.runs);
 const IDLE_SECONDS = Number(values['idle-seconds']);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CONVOY = path.join(ROOT, 'bin', 'convoy.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** One timed run of a command line; throws when it fails (a failing command is not a figure). */
 function timeRun(args: string[], env: NodeJS.ProcessEnv): number {

@@ -15,7 +15,6 @@
  * Run `npm run build` first: the daemons run compiled from each build's dist/.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +25,7 @@ import { runFloor, writeFloorScript } from './overhead/floor.js';
 import { breakdown, formatBreakdown, loadAverage, machine, median, ms, s } from './overhead/report.js';
 import type { RolloutView } from '../coordinator/cli/views.js';
 import { healthLatency } from './overhead/health-latency.js';
+import { freePort } from './ports.js';
 
 const STEPS_PER_HOST = 7;
 
@@ -65,17 +65,6 @@ function options(): Options {
     healthDelayMs: Number(values['health-delay']),
     keep: values.keep,
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** One system under test: how to reset its hosts and run one update of them. */

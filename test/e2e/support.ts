@@ -59,10 +59,9 @@ export async function waitRollout(
     try {
       const line = await watch.waitForLine(matches, Math.max(1, deadline - Date.now()));
       return JSON.parse(line) as RolloutJson;
-    } catch (err) {
+    } catch {
       if (!watch.hasExited()) break; // the deadline passed
       lastExit = `; the last watch exited ${watch.exitCode}: ${watch.stderr().trim().split('\n').pop() ?? ''}`;
-      if (!(err instanceof Error)) throw err;
     } finally {
       await watch.stop();
     }
